@@ -1,0 +1,3 @@
+export { ConfigModule } from './config.module';
+export { GatewayConfig } from './gateway-config';
+export { ConfigException, ConfigExceptionCode } from './config.exception';

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { ANOMALY_STATUSES, ANOMALY_SEVERITIES } from './anomaly';
+import { ROLES } from './access';
+import { DEVICE_ID_PATTERN, METRIC_NAME_PATTERN, PROFILE_NAME_PATTERN } from './identifiers';
+
+/** A time as epoch milliseconds or ISO 8601; parsed to epoch ms. */
+const instant = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    const ms = /^\d{1,16}$/.test(value) ? Number(value) : Date.parse(value);
+    if (!Number.isFinite(ms)) {
+      ctx.addIssue({ code: 'custom', message: 'must be epoch milliseconds or an ISO 8601 date-time' });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const deviceId = z.string().regex(DEVICE_ID_PATTERN, `must match ${DEVICE_ID_PATTERN.source}`);
+
+export const anomaliesQuerySchema = z
+  .object({
+    deviceId: deviceId.optional(),
+    from: instant.optional(),
+    to: instant.optional(),
+    status: z.enum(ANOMALY_STATUSES as [string, ...string[]]).optional(),
+    severity: z.enum(ANOMALY_SEVERITIES as [string, ...string[]]).optional(),
+    minScore: z.coerce.number({ error: 'must be a number' }).min(0).max(1e9).optional(),
+    limit: z.coerce.number({ error: 'must be an integer' }).int().min(1).max(1000).default(50),
+    cursor: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, 'is not a cursor returned by this API').optional(),
+  })
+  .strict()
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, {
+    message: 'must not be before from',
+    path: ['to'],
+  });
+export type AnomaliesQuery = z.output<typeof anomaliesQuerySchema>;
+
+const DURATION = /^(\d{1,9})(ms|s|m|h|d|w)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 604800e3 };
+export const MAX_TELEMETRY_BUCKETS = 10_000;
+
+export const telemetryQuerySchema = z
+  .object({
+    from: instant.optional(),
+    to: instant.optional(),
+    metrics: z
+      .string()
+      .transform((v) => v.split(',').map((m) => m.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(METRIC_NAME_PATTERN, 'each metric must be a valid metric name')).min(1).max(64))
+      .optional(),
+    every: z
+      .string()
+      .regex(DURATION, 'must be a duration such as 500ms, 10s, 1m, 1h, 1d')
+      .transform((v) => {
+        const [, n, unit] = DURATION.exec(v)!;
+        return Number(n) * UNIT_MS[unit];
+      })
+      .pipe(z.number().min(1, 'must be at least 1ms'))
+      .optional(),
+    fn: z.enum(['mean', 'min', 'max', 'last', 'median']).default('mean'),
+  })
+  .strict()
+  .transform((q) => {
+    const to = q.to ?? Date.now();
+    const from = q.from ?? to - 3600_000;
+    return { ...q, from, to };
+  })
+  .refine((q) => q.from <= q.to, { message: 'must not be before from', path: ['to'] })
+  .refine((q) => q.every === undefined || (q.to - q.from) / q.every <= MAX_TELEMETRY_BUCKETS, {
+    message: `asks for more than ${MAX_TELEMETRY_BUCKETS} buckets; choose a larger interval`,
+    path: ['every'],
+  });
+export type TelemetryQuery = z.output<typeof telemetryQuerySchema>;
+
+export const createDeviceSchema = z
+  .object({
+    id: deviceId,
+    profile: z.string().regex(PROFILE_NAME_PATTERN, `must match ${PROFILE_NAME_PATTERN.source}`).optional(),
+  })
+  .strict();
+export type CreateDeviceBody = z.output<typeof createDeviceSchema>;
+
+export const createApiKeySchema = z
+  .object({
+    name: z.string().trim().min(1).max(64).regex(/^[\w .@-]+$/, 'use letters, digits, space and _ . @ -'),
+    role: z.enum(ROLES as [string, ...string[]]),
+  })
+  .strict();
+export type CreateApiKeyBody = z.output<typeof createApiKeySchema>;
+
+/** Turns a failed parse into "name: reason" lines, so a 400 names every bad parameter. */
+export function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const name = issue.path.length > 0 ? issue.path.join('.') : 'request';
+    const message =
+      issue.code === 'unrecognized_keys' ? `unknown parameter(s) ${issue.keys.join(', ')}` : issue.message;
+    return issue.code === 'unrecognized_keys' ? message : `${name}: ${message}`;
+  });
+}
