@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+// The two commands of the README: `npm start` and `npm test`. Node built-ins only, because this runs before
+// `npm ci` on a fresh clone. It installs what is missing, then hands over to the gateway or to jest.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const [command, ...args] = process.argv.slice(2);
+
+function say(message) {
+  process.stderr.write(`[bootstrap] ${message}\n`);
+}
+
+function fail(message) {
+  say(message);
+  process.exit(1);
+}
+
+function run(cmd, cmdArgs, options = {}) {
+  const result = spawnSync(cmd, cmdArgs, { stdio: 'inherit', cwd: root, ...options });
+  if (result.error) fail(`${cmd} could not run: ${result.error.message}`);
+  if (result.status !== 0) fail(`${cmd} ${cmdArgs.join(' ')} exited with ${result.status}`);
+}
+
+function checkNode() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < 20 || (major === 20 && minor < 19)) {
+    fail(`Node ${process.versions.node} is too old: the gateway needs Node >= 20.19.`);
+  }
+}
+
+/** `npm ci` when node_modules is missing or was installed from another package-lock.json. */
+function ensureDependencies() {
+  const lock = join(root, 'package-lock.json');
+  const stamp = join(root, 'node_modules', '.iag-lock-sha256');
+  const wanted = createHash('sha256').update(readFileSync(lock)).digest('hex');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === wanted) return;
+  say('installing npm packages (npm ci)...');
+  const ci = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit', cwd: root });
+  if (ci.status !== 0) {
+    // npm >= 11.6 writes lock files without other platforms' optional packages and then refuses them in
+    // `npm ci` (npm/cli#8669); `npm install` installs the same locked versions.
+    say('npm ci refused the lock file; installing the locked versions with npm install instead...');
+    run('npm', ['install', '--no-audit', '--no-fund']);
+  }
+  writeFileSync(stamp, wanted);
+}
+
+function onPath(binary) {
+  if (binary.includes('/')) return existsSync(binary);
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, binary)));
+}
+
+/** The gateway starts its own influxd unless INFLUX_URL names a server; install Debian's package if needed. */
+function ensureInfluxd() {
+  if (process.env.INFLUX_URL) return;
+  const binary = process.env.INFLUXD_PATH || 'influxd';
+  if (onPath(binary)) return;
+  if (typeof process.getuid === 'function' && process.getuid() === 0 && onPath('apt-get')) {
+    say('influxd not found: installing Debian package influxdb (apt-get)...');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    run('apt-get', ['update', '-qq'], { env });
+    run('apt-get', ['install', '-y', '-qq', 'influxdb'], { env });
+    if (onPath(binary)) return;
+    fail('apt-get installed influxdb but influxd is still not on PATH.');
+  }
+  fail(
+    [
+      'influxd (InfluxDB 1.x) is not installed and this user cannot install it.',
+      'Install it, then run this again:   sudo apt-get install influxdb',
+      'Or point the gateway at an existing InfluxDB 1.x:   INFLUX_URL=http://host:8086 npm start',
+    ].join('\n  '),
+  );
+}
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Compiles the gateway when its sources are newer than the last build. */
+function ensureBuilt() {
+  const entry = join(root, 'dist/apps/gateway/apps/gateway/src/main.js');
+  const sources = Math.max(newestMtime(join(root, 'apps')), newestMtime(join(root, 'libs')));
+  if (existsSync(entry) && statSync(entry).mtimeMs >= sources) return entry;
+  say('building the gateway...');
+  run(process.execPath, [join(root, 'node_modules/@nestjs/cli/bin/nest.js'), 'build', 'gateway']);
+  if (!existsSync(entry)) fail(`build finished but ${entry} is missing`);
+  return entry;
+}
+
+/** Runs a child in the foreground, passing signals on, and exits with its code. */
+function handOver(cmd, cmdArgs) {
+  const child = spawn(cmd, cmdArgs, { stdio: 'inherit', cwd: root });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => child.kill(signal));
+  }
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+checkNode();
+ensureDependencies();
+ensureInfluxd();
+if (command === 'start') {
+  handOver(process.execPath, ['--enable-source-maps', ensureBuilt(), ...args]);
+} else if (command === 'test') {
+  const jest = join(root, 'node_modules/jest/bin/jest.js');
+  const ci = process.env.CI ? ['--ci'] : [];
+  handOver(process.execPath, ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', jest, ...ci, ...args]);
+} else {
+  fail('usage: node scripts/bootstrap.mjs <start|test> [args...]');
+}
