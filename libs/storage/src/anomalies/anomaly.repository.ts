@@ -1,0 +1,159 @@
+import { Injectable } from '@nestjs/common';
+import { Anomaly, parseAnomalyId } from '@iag/contracts';
+import { InfluxConnection } from '../influx/influx-connection';
+import { StorageException, StorageExceptionCode } from '../storage.exception';
+import { comparePositions, decodeCursor, encodeCursor, isAfter } from './anomaly-cursor';
+import {
+  ANOMALY_DEVICE_TAG,
+  ANOMALY_MEASUREMENT,
+  episodeFields,
+  FieldSet,
+  rowToAnomaly,
+  statusFields,
+} from './anomaly-point';
+import { AnomalyFilter, selectAt, selectNewest } from './anomaly-query';
+
+export interface AnomalyFindQuery extends AnomalyFilter {
+  limit: number;
+  cursor?: string;
+}
+
+export interface AnomalyPage {
+  items: Anomaly[];
+  nextCursor: string | null;
+}
+
+const byPageOrder = (a: Anomaly, b: Anomaly) => comparePositions(position(a), position(b));
+
+function position(anomaly: Anomaly) {
+  return { startedAtMs: Date.parse(anomaly.startedAt), deviceId: anomaly.deviceId };
+}
+
+/**
+ * The `anomalies` measurement: one point per episode (tag device_id, time = startedAt).
+ * Episode updates and status changes write disjoint field sets to the same point, and
+ * InfluxDB 1.x merges them, so neither overwrites the other.
+ */
+@Injectable()
+export class AnomalyRepository {
+  /** Serialises status changes per anomaly (read-check-write must not interleave). */
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly influx: InfluxConnection) {}
+
+  async recordEpisode(anomaly: Anomaly, isNew: boolean): Promise<void> {
+    await this.writeFields(
+      anomaly.deviceId,
+      Date.parse(anomaly.startedAt),
+      episodeFields(anomaly, isNew),
+    );
+  }
+
+  /** Acknowledging or resolving twice keeps the first record; a resolved anomaly cannot be acknowledged. */
+  setStatus(
+    id: string,
+    status: 'acknowledged' | 'resolved',
+    by: string,
+    at: Date,
+  ): Promise<Anomaly> {
+    return this.serialized(id, async () => {
+      const current = await this.get(id);
+      if (!current) {
+        throw new StorageException(StorageExceptionCode.NOT_FOUND, `anomaly ${id} not found`);
+      }
+      if (status === 'acknowledged' && current.status === 'resolved') {
+        throw new StorageException(
+          StorageExceptionCode.INVALID_TRANSITION,
+          `anomaly ${id} is resolved and cannot be acknowledged`,
+        );
+      }
+      if (current.status === status) return current;
+      const { startedAtMs } = position(current);
+      await this.writeFields(current.deviceId, startedAtMs, statusFields(status, by, at));
+      return status === 'acknowledged'
+        ? { ...current, status, acknowledgedBy: by, acknowledgedAt: at.toISOString() }
+        : { ...current, status, resolvedBy: by, resolvedAt: at.toISOString() };
+    });
+  }
+
+  async get(id: string): Promise<Anomaly | null> {
+    const parsed = parseAnomalyId(id);
+    if (!parsed) return null;
+    const rows = await this.influx.query(
+      selectAt({ deviceId: parsed.deviceId }, parsed.startedAtMs),
+    );
+    return rows.length > 0 ? rowToAnomaly(rows[0]) : null;
+  }
+
+  /**
+   * Newest first by startedAt, then deviceId. The cursor holds the last item's position; the
+   * next page is the items at that same ms with a larger deviceId, then older ones. LIMIT can
+   * cut through several devices' anomalies at one ms, so that last ms is always read whole.
+   */
+  async find(q: AnomalyFindQuery): Promise<AnomalyPage> {
+    const cursor = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+    if (cursor === null) {
+      throw new StorageException(
+        StorageExceptionCode.INVALID_CURSOR,
+        'cursor is not one this API returned',
+      );
+    }
+    const filter: AnomalyFilter = { ...q };
+    let candidates: Anomaly[] = [];
+    if (cursor) {
+      const ties = await this.atMs(filter, cursor.startedAtMs);
+      candidates = ties.filter((a) => isAfter(position(a), cursor));
+      filter.to = Math.min(q.to ?? Infinity, cursor.startedAtMs - 1);
+    }
+    const emptyRange =
+      filter.from !== undefined && filter.to !== undefined && filter.to < filter.from;
+    if (candidates.length <= q.limit && !emptyRange) {
+      candidates.push(...(await this.newest(filter, q.limit - candidates.length + 1)));
+    }
+    candidates.sort(byPageOrder);
+    const items = candidates.slice(0, q.limit);
+    const more = candidates.length > q.limit;
+    return { items, nextCursor: more ? encodeCursor(position(items[items.length - 1])) : null };
+  }
+
+  /** The newest `n`, completed with every anomaly at the oldest ms returned (if LIMIT cut there). */
+  private async newest(filter: AnomalyFilter, n: number): Promise<Anomaly[]> {
+    const rows = (await this.influx.query(selectNewest(filter, n))).map(rowToAnomaly);
+    if (rows.length < n) return rows;
+    const oldestMs = Math.min(...rows.map((a) => position(a).startedAtMs));
+    return [
+      ...rows.filter((a) => position(a).startedAtMs !== oldestMs),
+      ...(await this.atMs(filter, oldestMs)),
+    ];
+  }
+
+  private async atMs(filter: AnomalyFilter, ms: number): Promise<Anomaly[]> {
+    return (await this.influx.query(selectAt(filter, ms))).map(rowToAnomaly);
+  }
+
+  private async writeFields(
+    deviceId: string,
+    startedAtMs: number,
+    fields: FieldSet,
+  ): Promise<void> {
+    await this.influx.write([
+      {
+        measurement: ANOMALY_MEASUREMENT,
+        tags: { [ANOMALY_DEVICE_TAG]: deviceId },
+        fields,
+        timestamp: startedAtMs,
+      },
+    ]);
+  }
+
+  private async serialized<T>(key: string, run: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(key) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(run);
+    this.locks.set(key, next);
+    try {
+      return await next;
+    } finally {
+      if (this.locks.get(key) === next) this.locks.delete(key);
+    }
+  }
+}

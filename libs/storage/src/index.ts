@@ -1,0 +1,21 @@
+export { StorageModule } from './storage.module';
+export { ManagedInfluxd } from './influxd/managed-influxd';
+export type { ManagedInfluxdOptions } from './influxd/managed-influxd';
+export { InfluxHealth } from './influx/influx-health';
+export type { InfluxPing } from './influx/influx-health';
+export { TelemetryWriter } from './telemetry/telemetry-writer';
+export type { TelemetryWriterStats } from './telemetry/telemetry-writer';
+export { TelemetryRepository } from './telemetry/telemetry.repository';
+export type { TelemetryQueryResult } from './telemetry/telemetry.repository';
+export type {
+  TelemetryQueryOptions,
+  TelemetrySeriesPoint,
+  TelemetryFn,
+} from './telemetry/telemetry-query';
+export { AnomalyRepository } from './anomalies/anomaly.repository';
+export type { AnomalyFindQuery, AnomalyPage } from './anomalies/anomaly.repository';
+export { DeviceRegistry } from './devices/device.registry';
+export type { DeviceRecord, DeviceActivity } from './devices/device.registry';
+export { ApiKeyStore } from './keys/api-key.store';
+export type { ApiKeyView } from './keys/api-key.store';
+export { StorageException, StorageExceptionCode } from './storage.exception';

@@ -1,0 +1,175 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { GatewayConfig } from '@iag/config';
+import { InfluxDB, IPoint, IPoolOptions } from 'influx';
+import { StorageException, StorageExceptionCode } from '../storage.exception';
+import { quoteIdent, retentionClause } from './influxql';
+
+/** One row of a query answer: column name -> value, tags merged in, time as epoch ms. */
+export type InfluxRow = Record<string, unknown>;
+
+interface RawSeries {
+  name?: string;
+  tags?: Record<string, string>;
+  columns: string[];
+  values?: unknown[][];
+}
+interface RawResponse {
+  results?: Array<{ statement_id?: number; series?: RawSeries[]; error?: string }>;
+  error?: string;
+}
+
+/** The pool must not bench the only host: our writer does its own backoff. */
+const NEVER_DISABLE_HOST: NonNullable<IPoolOptions['backoff']> = {
+  getDelay: () => 0,
+  next() {
+    return this;
+  },
+  reset() {
+    return this;
+  },
+};
+
+/**
+ * Owns the InfluxDB client (internal to this lib: no InfluxDB type leaves it). The URL is
+ * only known after StorageModule has started a managed influxd, hence `connect()`.
+ */
+@Injectable()
+export class InfluxConnection {
+  private readonly logger = new Logger(InfluxConnection.name);
+  private client: InfluxDB | undefined;
+  private ready = false;
+  private closed = false;
+  private ensureTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly config: GatewayConfig) {}
+
+  get database(): string {
+    return this.config.influx.database;
+  }
+
+  /** True once the database and its retention policy exist. */
+  get databaseReady(): boolean {
+    return this.ready;
+  }
+
+  connect(url: string): void {
+    const parsed = new URL(url);
+    this.client = new InfluxDB({
+      hosts: [
+        {
+          host: parsed.hostname,
+          port: Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 8086)),
+          protocol: parsed.protocol === 'https:' ? 'https' : 'http',
+          path: parsed.pathname === '/' ? undefined : parsed.pathname,
+        },
+      ],
+      username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
+      password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+      database: this.database,
+      pool: { maxRetries: 0, requestTimeout: 10_000, backoff: NEVER_DISABLE_HOST },
+    });
+    this.closed = false;
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.ensureTimer);
+  }
+
+  /** Creates the database and sets the default retention policy (idempotent). */
+  async ensureDatabase(): Promise<void> {
+    await this.exec(`CREATE DATABASE ${quoteIdent(this.database)}`);
+    const policies = await this.query(`SHOW RETENTION POLICIES ON ${quoteIdent(this.database)}`);
+    const verb = policies.some((row) => row.name === 'autogen') ? 'ALTER' : 'CREATE';
+    await this.exec(
+      `${verb} RETENTION POLICY "autogen" ON ${quoteIdent(this.database)} ` +
+        `${retentionClause(this.config.influx.retention)} REPLICATION 1 DEFAULT`,
+    );
+    this.ready = true;
+  }
+
+  /** Like ensureDatabase, but an unreachable InfluxDB is retried in the background. */
+  async ensureDatabaseOrRetry(attempt = 0): Promise<void> {
+    try {
+      await this.ensureDatabase();
+      if (attempt > 0) this.logger.log(`database ${this.database} is ready`);
+    } catch (error) {
+      if (this.closed) return;
+      const wait = Math.min(30_000, 500 * 2 ** attempt);
+      this.logger.warn(
+        `cannot prepare database ${this.database} (${(error as Error).message}); retrying in ${wait} ms`,
+      );
+      this.ensureTimer = setTimeout(() => void this.ensureDatabaseOrRetry(attempt + 1), wait);
+    }
+  }
+
+  async ping(timeoutMs: number): Promise<boolean> {
+    const [stats] = await this.influx().ping(timeoutMs);
+    return stats?.online === true;
+  }
+
+  /** Runs one InfluxQL SELECT/SHOW and returns its rows (all series merged, tags as columns). */
+  async query(q: string): Promise<InfluxRow[]> {
+    const response = await this.call(
+      () => this.influx().queryRaw(q, { precision: 'ms' }) as Promise<RawResponse>,
+    );
+    const result = response.results?.[0];
+    const error = response.error ?? result?.error;
+    if (error) throw this.unavailable(`InfluxDB refused a query: ${error}`);
+    return (result?.series ?? []).flatMap((series) => toRows(series));
+  }
+
+  /** Writes points with millisecond timestamps; client errors are thrown as they come (see isRejection). */
+  async writeBatch(points: IPoint[]): Promise<void> {
+    await this.influx().writePoints(points, { precision: 'ms' });
+  }
+
+  /** Like writeBatch, with failures as StorageException INFLUX_UNAVAILABLE. */
+  async write(points: IPoint[]): Promise<void> {
+    await this.call(() => this.influx().writePoints(points, { precision: 'ms' }));
+  }
+
+  private async exec(q: string): Promise<void> {
+    const response = await this.call(
+      () => this.influx().queryRaw(q, { method: 'POST' }) as Promise<RawResponse>,
+    );
+    const error = response.error ?? response.results?.[0]?.error;
+    if (error) throw this.unavailable(`InfluxDB refused "${q}": ${error}`);
+  }
+
+  private async call<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof StorageException) throw error;
+      throw this.unavailable(`InfluxDB request failed: ${(error as Error).message}`, error);
+    }
+  }
+
+  private influx(): InfluxDB {
+    if (!this.client) throw this.unavailable('InfluxDB is not connected yet');
+    return this.client;
+  }
+
+  private unavailable(message: string, cause?: unknown): StorageException {
+    return new StorageException(StorageExceptionCode.INFLUX_UNAVAILABLE, message, { cause });
+  }
+}
+
+/**
+ * InfluxDB answers 400 when it refuses a write for its content (unparsable, field type
+ * conflict, or a partial write such as points beyond the retention policy, where the rest
+ * was stored): retrying the same batch cannot help. Auth (401/403) and "database not
+ * found" (404) can heal, so they are not rejections.
+ */
+export function isRejection(error: unknown): boolean {
+  return (error as { res?: { statusCode?: number } } | null)?.res?.statusCode === 400;
+}
+
+function toRows(series: RawSeries): InfluxRow[] {
+  return (series.values ?? []).map((values) => {
+    const row: InfluxRow = { ...series.tags };
+    series.columns.forEach((column, i) => (row[column] = values[i]));
+    return row;
+  });
+}

@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { mkdirSync } from 'node:fs';
+import { Database, open, RootDatabase } from 'lmdb';
+import { StorageException, StorageExceptionCode } from '../storage.exception';
+
+export type RegistryDbName = 'devices' | 'api_keys';
+
+/**
+ * One lmdb environment for the device registry and API keys (separate named dbs). lmdb types
+ * stay inside this lib; a shared store for several gateways would replace this class.
+ */
+@Injectable()
+export class RegistryStore {
+  private root: RootDatabase | undefined;
+  private readonly dbs = new Map<RegistryDbName, Database>();
+
+  open(path: string): void {
+    if (this.root) return;
+    mkdirSync(path, { recursive: true });
+    this.root = open({ path, maxDbs: 8 });
+  }
+
+  async close(): Promise<void> {
+    const root = this.root;
+    this.root = undefined;
+    this.dbs.clear();
+    await root?.close();
+  }
+
+  db<V>(name: RegistryDbName): Database<V, string> {
+    if (!this.root) {
+      throw new StorageException(
+        StorageExceptionCode.REGISTRY_UNAVAILABLE,
+        'the registry is not open',
+      );
+    }
+    let db = this.dbs.get(name);
+    if (!db) {
+      db = this.root.openDB({ name });
+      this.dbs.set(name, db);
+    }
+    return db as Database<V, string>;
+  }
+}

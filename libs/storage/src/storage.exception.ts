@@ -1,0 +1,21 @@
+export enum StorageExceptionCode {
+  NOT_FOUND = 'NOT_FOUND',
+  DEVICE_EXISTS = 'DEVICE_EXISTS',
+  INVALID_TRANSITION = 'INVALID_TRANSITION',
+  INVALID_CURSOR = 'INVALID_CURSOR',
+  INFLUX_UNAVAILABLE = 'INFLUX_UNAVAILABLE',
+  INFLUXD_START_FAILED = 'INFLUXD_START_FAILED',
+  REGISTRY_UNAVAILABLE = 'REGISTRY_UNAVAILABLE',
+}
+
+/** The one error this lib throws; callers (REST, MQTT, CLI) map `code` to their own answers. */
+export class StorageException extends Error {
+  constructor(
+    readonly code: StorageExceptionCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'StorageException';
+  }
+}

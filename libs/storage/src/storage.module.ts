@@ -1,0 +1,79 @@
+import { Global, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { GatewayConfig } from '@iag/config';
+import { join } from 'node:path';
+import { AnomalyRepository } from './anomalies/anomaly.repository';
+import { DeviceRegistry } from './devices/device.registry';
+import { InfluxConnection } from './influx/influx-connection';
+import { InfluxHealth } from './influx/influx-health';
+import { ManagedInfluxd } from './influxd/managed-influxd';
+import { ApiKeyStore } from './keys/api-key.store';
+import { RegistryStore } from './registry/registry-store';
+import { SecretHasher } from './registry/secret-hasher';
+import { TelemetryWriter } from './telemetry/telemetry-writer';
+import { TelemetryRepository } from './telemetry/telemetry.repository';
+
+const PUBLIC_PROVIDERS = [
+  InfluxHealth,
+  TelemetryWriter,
+  TelemetryRepository,
+  AnomalyRepository,
+  DeviceRegistry,
+  ApiKeyStore,
+];
+
+/**
+ * InfluxDB (an external one at INFLUX_URL, else our own supervised influxd under
+ * DATA_DIR/influxdb) and the lmdb registry under DATA_DIR/registry. Global, so its lifecycle
+ * hooks run before other modules' (Nest orders global modules first) and shutdown runs last.
+ */
+@Global()
+@Module({
+  providers: [InfluxConnection, RegistryStore, SecretHasher, ...PUBLIC_PROVIDERS],
+  exports: PUBLIC_PROVIDERS,
+})
+export class StorageModule implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(StorageModule.name);
+  private managed: ManagedInfluxd | undefined;
+
+  constructor(
+    private readonly config: GatewayConfig,
+    private readonly influx: InfluxConnection,
+    private readonly registry: RegistryStore,
+    private readonly writer: TelemetryWriter,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    try {
+      this.registry.open(join(this.config.dataDir, 'registry'));
+      const external = this.config.influx.url;
+      this.influx.connect(external ?? (await this.startManagedInfluxd()));
+      // our own influxd must work now; an external one may come up later
+      if (external) await this.influx.ensureDatabaseOrRetry();
+      else await this.influx.ensureDatabase();
+    } catch (error) {
+      await this.release();
+      throw error;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.writer.close();
+    await this.release();
+  }
+
+  private async startManagedInfluxd(): Promise<string> {
+    this.managed = new ManagedInfluxd({
+      dataDir: join(this.config.dataDir, 'influxdb'),
+      influxdPath: this.config.influx.influxdPath,
+      log: (msg, level) => (level === 'warn' ? this.logger.warn(msg) : this.logger.log(msg)),
+    });
+    return this.managed.start();
+  }
+
+  private async release(): Promise<void> {
+    this.influx.close();
+    await this.registry.close();
+    await this.managed?.stop();
+    this.managed = undefined;
+  }
+}

@@ -1,0 +1,82 @@
+import { buildTelemetryQuery, toSeriesPoints } from './telemetry-query';
+import { toInfluxPoint } from './telemetry-point';
+
+describe(buildTelemetryQuery.name, () => {
+  const range = { from: 1000, to: 2000 };
+
+  it('selects raw points, newest 10,000, for one device and range', () => {
+    expect(buildTelemetryQuery('dev-1', { ...range, fn: 'mean' })).toBe(
+      `SELECT * FROM "telemetry" WHERE "device_id" = 'dev-1' AND time >= 1000ms AND time <= 2000ms ORDER BY time DESC LIMIT 10000`,
+    );
+    expect(
+      buildTelemetryQuery('dev-1', { ...range, fn: 'mean', metrics: ['temp', 'hum'] }),
+    ).toContain('SELECT "temp", "hum" FROM');
+  });
+
+  it('aggregates per bucket with fill(none), aliasing each metric', () => {
+    expect(
+      buildTelemetryQuery('dev-1', { ...range, fn: 'max', every: 60_000, metrics: ['temp'] }),
+    ).toBe(
+      `SELECT max("temp") AS "temp" FROM "telemetry" WHERE "device_id" = 'dev-1' AND time >= 1000ms AND time <= 2000ms GROUP BY time(60000ms) fill(none)`,
+    );
+    expect(buildTelemetryQuery('dev-1', { ...range, fn: 'median', every: 500 })).toMatch(
+      /^SELECT median\(\*\) FROM/,
+    );
+  });
+
+  it('escapes the device id and metric names', () => {
+    const q = buildTelemetryQuery(`x' OR '1'='1`, { ...range, fn: 'mean', metrics: ['a"b'] });
+    expect(q).toContain(`"device_id" = 'x\\' OR \\'1\\'=\\'1'`);
+    expect(q).toContain('"a\\"b"');
+  });
+
+  it('rejects an unknown function or a non-integer bucket', () => {
+    expect(() => buildTelemetryQuery('d', { ...range, every: 10, fn: 'sum' as never })).toThrow(
+      RangeError,
+    );
+    expect(() => buildTelemetryQuery('d', { ...range, every: 0.5, fn: 'mean' })).toThrow(
+      RangeError,
+    );
+  });
+});
+
+describe(toSeriesPoints.name, () => {
+  it('sorts oldest first, drops the tag and all-empty columns, keeps nulls of present ones', () => {
+    const rows = [
+      { time: 2000, device_id: 'd', temp: 2, hum: null, other: null },
+      { time: 1000, device_id: 'd', temp: 1, hum: 40, other: null },
+    ];
+    expect(toSeriesPoints(rows, { from: 0, to: 3000, fn: 'mean' })).toEqual([
+      { time: new Date(1000).toISOString(), values: { temp: 1, hum: 40 } },
+      { time: new Date(2000).toISOString(), values: { temp: 2, hum: null } },
+    ]);
+  });
+
+  it('strips the function prefix of fn(*) columns', () => {
+    const rows = [{ time: 0, mean_temp: 1.5, mean_mean_x: 3 }];
+    expect(toSeriesPoints(rows, { from: 0, to: 1, every: 10, fn: 'mean' })[0].values).toEqual({
+      temp: 1.5,
+      mean_x: 3,
+    });
+  });
+
+  it('keeps explicitly asked metrics even when empty', () => {
+    const rows = [{ time: 0, temp: null }];
+    expect(
+      toSeriesPoints(rows, { from: 0, to: 1, fn: 'mean', metrics: ['temp'] })[0].values,
+    ).toEqual({ temp: null });
+  });
+});
+
+describe(toInfluxPoint.name, () => {
+  it('maps a reading to the telemetry measurement: device tag, one field per metric, ms time', () => {
+    expect(
+      toInfluxPoint({ deviceId: 'dev-1', ts: 1_763_816_400_123, values: { temp: 21, hum: 40.5 } }),
+    ).toEqual({
+      measurement: 'telemetry',
+      tags: { device_id: 'dev-1' },
+      fields: { temp: 21, hum: 40.5 },
+      timestamp: 1_763_816_400_123,
+    });
+  });
+});

@@ -1,0 +1,195 @@
+import { ApiKeyStore, DeviceRegistry, StorageExceptionCode } from '@iag/storage';
+import { testConfig } from '../../support/test-config';
+import { StorageHarness, startStorage } from './storage-harness';
+
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  return promise.then(
+    () => undefined,
+    (error: { code?: string }) => error.code,
+  );
+}
+
+describe(DeviceRegistry.name, () => {
+  let storage: StorageHarness;
+  let devices: DeviceRegistry;
+
+  beforeEach(async () => {
+    storage = await startStorage();
+    devices = storage.get(DeviceRegistry);
+  });
+  afterEach(() => storage.close());
+
+  it('provisions a device with a one-time token that verifies; wrong tokens and unknown devices do not', async () => {
+    const provisioned = await devices.create('sensor-1', 'hvac');
+    expect(provisioned).toEqual({
+      id: 'sensor-1',
+      profile: 'hvac',
+      token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+    });
+
+    expect(await devices.verifyToken('sensor-1', provisioned.token)).toBe(true);
+    expect(await devices.verifyToken('sensor-1', provisioned.token)).toBe(true); // cached path
+    expect(await devices.verifyToken('sensor-1', `${provisioned.token}x`)).toBe(false);
+    expect(await devices.verifyToken('sensor-1', '')).toBe(false);
+    expect(await devices.verifyToken('sensor-2', provisioned.token)).toBe(false);
+
+    expect(devices.get('sensor-1')).toEqual({
+      id: 'sensor-1',
+      profile: 'hvac',
+      createdAt: expect.any(String),
+      lastSeen: null,
+      accepted: 0,
+      rejected: 0,
+    });
+    expect(JSON.stringify(devices.list())).not.toContain(provisioned.token);
+    expect(Object.keys(devices.get('sensor-1')!)).not.toContain('tokenHash');
+  });
+
+  it('refuses a taken id with DEVICE_EXISTS', async () => {
+    await devices.create('dup');
+    expect(await codeOf(devices.create('dup', 'other'))).toBe(StorageExceptionCode.DEVICE_EXISTS);
+  });
+
+  it('rotates a token: the old one is refused at once, the new one accepted', async () => {
+    const { token: old } = await devices.create('rot');
+    expect(await devices.verifyToken('rot', old)).toBe(true); // now cached
+    const fresh = await devices.rotateToken('rot');
+    expect(fresh).not.toBe(old);
+    expect(await devices.verifyToken('rot', old)).toBe(false);
+    expect(await devices.verifyToken('rot', fresh)).toBe(true);
+    expect(await codeOf(devices.rotateToken('ghost'))).toBe(StorageExceptionCode.NOT_FOUND);
+  });
+
+  it('removes a device and its token', async () => {
+    const { token } = await devices.create('gone');
+    expect(await devices.verifyToken('gone', token)).toBe(true);
+    expect(await devices.remove('gone')).toBe(true);
+    expect(await devices.remove('gone')).toBe(false);
+    expect(devices.exists('gone')).toBe(false);
+    expect(devices.get('gone')).toBeUndefined();
+    expect(await devices.verifyToken('gone', token)).toBe(false);
+  });
+
+  it('lists devices sorted by id and adds activity counters, ignoring unknown ids', async () => {
+    for (const id of ['b-2', 'a-1', 'c-3']) await devices.create(id);
+    const t1 = Date.UTC(2026, 10, 22, 12);
+    await devices.recordActivity(
+      new Map([
+        ['a-1', { accepted: 5, rejected: 1, lastSeen: t1 }],
+        ['nobody', { accepted: 9, rejected: 9, lastSeen: t1 }],
+      ]),
+    );
+    await devices.recordActivity(
+      new Map([['a-1', { accepted: 2, rejected: 0, lastSeen: t1 - 5000 }]]),
+    );
+    expect(devices.list().map((d) => d.id)).toEqual(['a-1', 'b-2', 'c-3']);
+    expect(devices.get('a-1')).toMatchObject({
+      accepted: 7,
+      rejected: 1,
+      lastSeen: new Date(t1).toISOString(),
+    });
+    expect(devices.exists('nobody')).toBe(false);
+  });
+});
+
+describe(ApiKeyStore.name, () => {
+  let storage: StorageHarness;
+  let keys: ApiKeyStore;
+
+  beforeEach(async () => {
+    storage = await startStorage();
+    keys = storage.get(ApiKeyStore);
+  });
+  afterEach(() => storage.close());
+
+  it('creates keys in the iag_ format that verify to their principal', async () => {
+    const created = await keys.create('ci bot', 'operator');
+    expect(created.key).toMatch(/^iag_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
+    expect(created.key.slice(4, 16)).toBe(created.id);
+    expect(await keys.verify(created.key)).toEqual({
+      keyId: created.id,
+      name: 'ci bot',
+      role: 'operator',
+    });
+    expect(await keys.verify(created.key)).toEqual({
+      keyId: created.id,
+      name: 'ci bot',
+      role: 'operator',
+    });
+
+    const wrongSecret = `${created.key.slice(0, -1)}${created.key.endsWith('A') ? 'B' : 'A'}`;
+    expect(await keys.verify(wrongSecret)).toBeNull();
+    expect(await keys.verify('garbage')).toBeNull();
+    expect(await keys.verify('')).toBeNull();
+    expect(keys.list()).toEqual([
+      { id: created.id, name: 'ci bot', role: 'operator', createdAt: created.createdAt },
+    ]);
+  });
+
+  it('revokes a key', async () => {
+    const created = await keys.create('temp', 'viewer');
+    expect(await keys.verify(created.key)).not.toBeNull();
+    expect(await keys.revoke(created.id)).toBe(true);
+    expect(await keys.revoke(created.id)).toBe(false);
+    expect(await keys.verify(created.key)).toBeNull();
+    expect(keys.list()).toEqual([]);
+  });
+
+  it('ensureAdmin without a seed creates one initial admin key, once', async () => {
+    const key = await keys.ensureAdmin();
+    expect(key).toMatch(/^iag_/);
+    expect(await keys.verify(key!)).toMatchObject({ name: 'initial-admin', role: 'admin' });
+    expect(await keys.ensureAdmin()).toBeNull();
+    expect(keys.list().filter((k) => k.role === 'admin')).toHaveLength(1);
+  });
+
+  it('ensureAdmin with a seed stores it as env-admin and replaces it when it changes', async () => {
+    const seed = 'seeded-admin-key-0123456789';
+    expect(await keys.ensureAdmin(seed)).toBeNull();
+    expect(await keys.verify(seed)).toEqual({
+      keyId: 'env-admin',
+      name: 'env-admin',
+      role: 'admin',
+    });
+    expect(await keys.ensureAdmin(seed)).toBeNull();
+    expect(keys.list()).toHaveLength(1);
+
+    const next = 'another-seed-9876543210-abc';
+    expect(await keys.ensureAdmin(next)).toBeNull();
+    expect(await keys.verify(seed)).toBeNull();
+    expect(await keys.verify(next)).toMatchObject({ keyId: 'env-admin', role: 'admin' });
+    expect(keys.list()).toHaveLength(1);
+    // a seeded admin counts: no initial key is generated later
+    expect(await keys.ensureAdmin()).toBeNull();
+  });
+});
+
+describe('registry across restarts', () => {
+  it('keeps devices, tokens and API keys when the store is reopened', async () => {
+    const config = testConfig();
+    let storage = await startStorage({}, config);
+    const device = await storage.get(DeviceRegistry).create('persist-1', 'p');
+    await storage
+      .get(DeviceRegistry)
+      .recordActivity(
+        new Map([['persist-1', { accepted: 3, rejected: 2, lastSeen: 1_763_816_400_000 }]]),
+      );
+    const key = await storage.get(ApiKeyStore).create('keeper', 'viewer');
+    const adminKey = await storage.get(ApiKeyStore).ensureAdmin();
+    await storage.close();
+
+    storage = await startStorage({}, config);
+    try {
+      const devices = storage.get(DeviceRegistry);
+      const keys = storage.get(ApiKeyStore);
+      expect(devices.get('persist-1')).toMatchObject({ profile: 'p', accepted: 3, rejected: 2 });
+      expect(await devices.verifyToken('persist-1', device.token)).toBe(true);
+      expect(await devices.verifyToken('persist-1', 'wrong-token')).toBe(false);
+      expect(await keys.verify(key.key)).toMatchObject({ keyId: key.id, role: 'viewer' });
+      expect(await keys.verify(adminKey!)).toMatchObject({ role: 'admin' });
+      expect(await keys.ensureAdmin()).toBeNull();
+    } finally {
+      await storage.close();
+    }
+  });
+});

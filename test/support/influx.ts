@@ -1,0 +1,53 @@
+import { createServer } from 'node:net';
+
+export type InfluxRow = Record<string, unknown>;
+
+/**
+ * Runs InfluxQL straight against the suite's influxd (HTTP API, epoch ms), so tests can
+ * check what was stored without going through the code under test.
+ */
+export async function influxQuery(
+  database: string,
+  q: string,
+  url = process.env.INFLUX_URL,
+): Promise<InfluxRow[]> {
+  if (!url) throw new Error('INFLUX_URL is not set; is the jest globalSetup configured?');
+  const params = new URLSearchParams({ db: database, q, epoch: 'ms' });
+  const response = await fetch(`${url}/query?${params}`);
+  const body = (await response.json()) as {
+    error?: string;
+    results?: Array<{
+      error?: string;
+      series?: Array<{ tags?: Record<string, string>; columns: string[]; values?: unknown[][] }>;
+    }>;
+  };
+  const error = body.error ?? body.results?.[0]?.error;
+  if (!response.ok || error) throw new Error(`influx query failed (${response.status}): ${error}`);
+  return (body.results?.[0]?.series ?? []).flatMap((series) =>
+    (series.values ?? []).map((values) => {
+      const row: InfluxRow = { ...series.tags };
+      series.columns.forEach((column, i) => (row[column] = values[i]));
+      return row;
+    }),
+  );
+}
+
+/** A loopback port nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port assigned');
+  return address.port;
+}
+
+/** True when `pid` names a live process (signal 0 probes without killing). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

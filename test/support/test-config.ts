@@ -1,0 +1,32 @@
+import { GatewayConfig } from '@iag/config';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A fresh temp dir under the run's test root (removed by globalTeardown). */
+export function testDir(prefix = 'data-'): string {
+  return mkdtempSync(join(process.env.IAG_TEST_ROOT ?? tmpdir(), prefix));
+}
+
+/** A database name no other test uses. */
+export function uniqueDatabase(): string {
+  return `t_${randomBytes(6).toString('hex')}`;
+}
+
+/**
+ * GatewayConfig for one test: its own DATA_DIR and database on the suite's influxd, free
+ * ports, silent logs; `overrides` win.
+ */
+export function testConfig(overrides: Record<string, string> = {}): GatewayConfig {
+  return GatewayConfig.fromEnv({
+    DATA_DIR: testDir(),
+    INFLUX_URL: process.env.INFLUX_URL,
+    INFLUX_DATABASE: uniqueDatabase(),
+    MQTT_PORT: '0',
+    MQTTS_PORT: '0',
+    HTTP_PORT: '0',
+    LOG_LEVEL: 'silent',
+    ...overrides,
+  });
+}
