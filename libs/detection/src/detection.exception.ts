@@ -1,0 +1,20 @@
+export enum DetectionExceptionCode {
+  /** A detector or tracker was built with settings it cannot work with. */
+  INVALID_OPTIONS = 'INVALID_OPTIONS',
+  /** A detector's scoreBatch rejected; its readings are counted as unscored. */
+  DETECTOR_FAILED = 'DETECTOR_FAILED',
+  /** A detector returned a different number of results than windows it was given. */
+  SCORE_COUNT_MISMATCH = 'SCORE_COUNT_MISMATCH',
+}
+
+/** The one error type of libs/detection; never an HttpException (detection also serves MQTT and the CLI). */
+export class DetectionException extends Error {
+  constructor(
+    readonly code: DetectionExceptionCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'DetectionException';
+  }
+}

@@ -1,0 +1,252 @@
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Observable, Subject } from 'rxjs';
+import { GatewayConfig } from '@iag/config';
+import { AnomalyEvent, Reading } from '@iag/contracts';
+import {
+  ANOMALY_DETECTOR,
+  MAX_BATCH_READINGS,
+  MAX_QUEUED_READINGS,
+  SCORING_EAGER_AT,
+  SCORING_TICK_MS,
+} from './detection.constants';
+import { DetectionException, DetectionExceptionCode } from './detection.exception';
+import {
+  anomaliesOpened,
+  openEpisodes,
+  readingsScored,
+  readingsUnscored,
+  scoringBatchSize,
+  scoringDuration,
+} from './detection.metrics';
+import { AnomalyDetector, DeviceWindow, WindowScore } from './detector.port';
+import { EpisodeTracker } from './episodes/episode-tracker';
+import { ScoringQueue } from './scoring.queue';
+
+/** Overload is logged at most this often; the counter carries every dropped reading. */
+const OVERLOAD_LOG_INTERVAL_MS = 10_000;
+
+/**
+ * Streaming detection: readings are queued, scored in micro-batches across devices (per device in
+ * ts order), and turned into anomaly episodes. submit() never blocks or throws; every reading that
+ * gets no score is counted by reason.
+ */
+@Injectable()
+export class DetectionService implements OnModuleDestroy {
+  private readonly logger = new Logger(DetectionService.name);
+  private readonly subject = new Subject<AnomalyEvent>();
+  /** opened / updated / closed, in the order the readings were scored. */
+  readonly events: Observable<AnomalyEvent> = this.subject.asObservable();
+  private readonly queue = new ScoringQueue(MAX_QUEUED_READINGS);
+  private readonly tracker: EpisodeTracker;
+  /** ts of the newest reading handed to the detector, per device: anything not newer is late. */
+  private readonly lastTs = new Map<string, number>();
+  /** Devices forgotten while a batch was in flight: their results from that batch are discarded. */
+  private readonly forgottenInFlight = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
+  private running: Promise<void> | null = null;
+  private scored = 0;
+  private lastOverloadLog = 0;
+
+  constructor(
+    config: GatewayConfig,
+    @Inject(ANOMALY_DETECTOR) private readonly detector: AnomalyDetector,
+  ) {
+    this.tracker = new EpisodeTracker(config.detector);
+  }
+
+  /** Queues readings for scoring within ~20 ms (sooner under load). Never blocks, never throws. */
+  submit(deviceId: string, readings: Reading[]): void {
+    try {
+      if (readings.length === 0) return;
+      const dropped = this.queue.push(deviceId, readings);
+      if (dropped > 0) this.countOverload(dropped);
+      this.schedule();
+    } catch (error) {
+      this.logger.error(`submit for ${deviceId} failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** Scores everything queued now, and waits for it (tests and shutdown). */
+  async flush(): Promise<void> {
+    this.cancelScheduled();
+    while (this.running !== null || this.queue.size > 0) await this.runBatch();
+    this.cancelScheduled(); // a batch that ended during the loop may have scheduled a now-idle run
+  }
+
+  /** A revoked device: drops its queued readings and state, and closes its open episode. */
+  forgetDevice(deviceId: string): void {
+    try {
+      this.detector.forget(deviceId);
+      const removed = this.queue.remove(deviceId);
+      if (removed > 0) readingsUnscored.inc({ reason: 'forgotten' }, removed);
+      if (this.running !== null) this.forgottenInFlight.add(deviceId);
+      this.lastTs.delete(deviceId);
+      const closed = this.tracker.forget(deviceId);
+      if (closed !== null) this.emit(closed);
+      openEpisodes.set(this.tracker.openEpisodes);
+    } catch (error) {
+      this.logger.error(`forgetting ${deviceId} failed: ${(error as Error).message}`);
+    }
+  }
+
+  stats(): { queued: number; scored: number; openEpisodes: number; detector: string } {
+    return {
+      queued: this.queue.size,
+      scored: this.scored,
+      openEpisodes: this.tracker.openEpisodes,
+      detector: this.detector.id,
+    };
+  }
+
+  isReady(): boolean {
+    return this.detector.isReady?.() ?? true;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.flush();
+  }
+
+  private schedule(): void {
+    if (this.running !== null) return; // the batch in flight reschedules when it ends
+    if (this.queue.size >= SCORING_EAGER_AT) {
+      this.scheduleNow();
+    } else if (this.timer === null && this.immediate === null) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        void this.runBatch();
+      }, SCORING_TICK_MS);
+      this.timer.unref();
+    }
+  }
+
+  private scheduleNow(): void {
+    if (this.immediate !== null) return;
+    this.cancelScheduled();
+    this.immediate = setImmediate(() => {
+      this.immediate = null;
+      void this.runBatch();
+    });
+  }
+
+  private cancelScheduled(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    if (this.immediate !== null) clearImmediate(this.immediate);
+    this.timer = null;
+    this.immediate = null;
+  }
+
+  /** Starts one batch unless one is in flight; batches never overlap, so per-device order holds. */
+  private runBatch(): Promise<void> {
+    if (this.running === null) {
+      this.running = this.scoreNext().finally(() => {
+        this.running = null;
+        this.forgottenInFlight.clear();
+        // What arrived meanwhile has already waited a whole batch: go again at once.
+        if (this.queue.size > 0) this.scheduleNow();
+      });
+    }
+    return this.running;
+  }
+
+  private async scoreNext(): Promise<void> {
+    try {
+      const windows = this.prepare(this.queue.take(MAX_BATCH_READINGS));
+      if (windows.length === 0) return;
+      const scores = await this.score(windows);
+      if (scores !== null) this.apply(windows, scores);
+      for (const deviceId of this.forgottenInFlight) this.detector.forget(deviceId);
+    } catch (error) {
+      this.logger.error(`scoring failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** Groups per device, sorts by ts and drops readings not newer than the device's last one. */
+  private prepare(queued: { deviceId: string; reading: Reading }[]): DeviceWindow[] {
+    const byDevice = new Map<string, Reading[]>();
+    for (const { deviceId, reading } of queued) {
+      const readings = byDevice.get(deviceId);
+      if (readings === undefined) byDevice.set(deviceId, [reading]);
+      else readings.push(reading);
+    }
+    const windows: DeviceWindow[] = [];
+    let late = 0;
+    for (const [deviceId, readings] of byDevice) {
+      readings.sort((a, b) => a.ts - b.ts);
+      let last = this.lastTs.get(deviceId) ?? -Infinity;
+      for (const reading of readings) {
+        if (!(reading.ts > last)) {
+          late++;
+          continue;
+        }
+        last = reading.ts;
+        windows.push({ deviceId, reading });
+      }
+      if (last !== -Infinity) this.lastTs.set(deviceId, last);
+    }
+    if (late > 0) readingsUnscored.inc({ reason: 'late' }, late);
+    return windows;
+  }
+
+  private async score(windows: DeviceWindow[]): Promise<(WindowScore | null)[] | null> {
+    scoringBatchSize.observe(windows.length);
+    const stopTimer = scoringDuration.startTimer();
+    try {
+      const scores = await this.detector.scoreBatch(windows);
+      if (scores.length !== windows.length) {
+        throw new DetectionException(
+          DetectionExceptionCode.SCORE_COUNT_MISMATCH,
+          `${scores.length} scores for ${windows.length} windows`,
+        );
+      }
+      return scores;
+    } catch (error) {
+      readingsUnscored.inc({ reason: 'error' }, windows.length);
+      const code =
+        error instanceof DetectionException ? error.code : DetectionExceptionCode.DETECTOR_FAILED;
+      this.logger.error(
+        `${code}: detector ${this.detector.id} left ${windows.length} readings unscored: ${(error as Error).message}`,
+      );
+      return null;
+    } finally {
+      stopTimer();
+    }
+  }
+
+  private apply(windows: DeviceWindow[], scores: (WindowScore | null)[]): void {
+    let scored = 0;
+    let learning = 0;
+    let forgotten = 0;
+    windows.forEach(({ deviceId, reading }, i) => {
+      if (this.forgottenInFlight.has(deviceId)) {
+        forgotten++;
+        return;
+      }
+      const score = scores[i];
+      if (score === null) learning++;
+      else scored++;
+      const event = this.tracker.observe(deviceId, reading.ts, score, this.detector);
+      if (event !== null) this.emit(event);
+    });
+    this.scored += scored;
+    readingsScored.inc(scored);
+    if (learning > 0) readingsUnscored.inc({ reason: 'learning' }, learning);
+    if (forgotten > 0) readingsUnscored.inc({ reason: 'forgotten' }, forgotten);
+    openEpisodes.set(this.tracker.openEpisodes);
+  }
+
+  private emit(event: AnomalyEvent): void {
+    if (event.type === 'opened') anomaliesOpened.inc({ severity: event.anomaly.severity });
+    this.subject.next(event);
+  }
+
+  private countOverload(dropped: number): void {
+    readingsUnscored.inc({ reason: 'overload' }, dropped);
+    const now = Date.now();
+    if (now - this.lastOverloadLog < OVERLOAD_LOG_INTERVAL_MS) return;
+    this.lastOverloadLog = now;
+    this.logger.warn(
+      `detection queue full (${MAX_QUEUED_READINGS} readings): dropped the ${dropped} oldest; scoring is not keeping up`,
+    );
+  }
+}

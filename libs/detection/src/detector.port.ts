@@ -1,0 +1,36 @@
+import { Reading } from '@iag/contracts';
+
+/** The newest reading of one device; a detector keeps whatever window it needs per device itself. */
+export interface DeviceWindow {
+  deviceId: string;
+  reading: Reading;
+}
+
+export interface WindowScore {
+  /** Normalised: 1.0 is this detector's threshold. */
+  score: number;
+  /** Each metric's share of the score: sums to 1, sorted largest first. */
+  contributions: { name: string; contribution: number }[];
+}
+
+/**
+ * The detector port (river `score_one`, NAB `handleRecord`): it only scores. Thresholding into
+ * episodes happens outside (EpisodeTracker), so every detector gets the same alerting behaviour.
+ *
+ * A batch may hold several windows of one device; they come in ts order and must be scored in that
+ * order. Scoring is async so a model can micro-batch one predict() across devices.
+ */
+export interface AnomalyDetector {
+  /** 'zscore' for the streaming detector; a model's name otherwise. */
+  readonly id: string;
+  /** Model version; null for detectors without one. */
+  readonly version: string | null;
+  /** Raw threshold in the detector's own units (z for zscore), reported on the Anomaly. */
+  readonly threshold: number;
+  /** One result per window, same order; null = still learning this device (or all its metrics). */
+  scoreBatch(windows: DeviceWindow[]): Promise<(WindowScore | null)[]>;
+  /** Drops all state of a device (revoked). Unknown devices are ignored. */
+  forget(deviceId: string): void;
+  /** False while the detector cannot score yet (a model still loading); absent means always ready. */
+  isReady?(): boolean;
+}

@@ -1,0 +1,190 @@
+import { Anomaly, AnomalyEvent, AnomalyEventType, anomalyId, severityFor } from '@iag/contracts';
+import { DetectionException, DetectionExceptionCode } from '../detection.exception';
+import { AnomalyDetector, WindowScore } from '../detector.port';
+
+/** Which detector scored the windows; reported on the Anomaly. */
+export type ScoringDetector = Pick<AnomalyDetector, 'id' | 'version' | 'threshold'>;
+
+/** Scores and contributions are rounded to this many decimals on the Anomaly. */
+const DECIMALS = 4;
+
+interface Peak {
+  score: number;
+  metrics: { name: string; contribution: number }[];
+}
+
+interface Window {
+  /** Over the threshold: the raw score > 1.0 (the rounded one may read 1). */
+  over: boolean;
+  peak: Peak;
+}
+
+/** Per device: either counting over-threshold windows towards opening, or an open episode. */
+interface DeviceEpisode {
+  /** Consecutive windows over 1.0 while closed; consecutive windows at or under it while open. */
+  streak: number;
+  /** ts of the first window of the current streak. */
+  streakStart: number;
+  /** Highest window while the over-threshold streak builds up (closed) or of the episode (open). */
+  peak: Peak | null;
+  open: { startedAt: number; detector: ScoringDetector } | null;
+  lastTs: number;
+}
+
+/**
+ * The episode state machine (DESIGN.md): open after `openAfter` consecutive windows over 1.0,
+ * close after `closeAfter` consecutive windows at or under it. One Anomaly per episode, with
+ * 'updated' only when its peak grows. A null score (still learning) is skipped: it neither opens,
+ * closes nor breaks a streak. Times come from the readings. Pure: no clock, no I/O.
+ */
+export class EpisodeTracker {
+  private readonly openAfter: number;
+  private readonly closeAfter: number;
+  private readonly devices = new Map<string, DeviceEpisode>();
+  private openCount = 0;
+
+  constructor(options: { openAfter: number; closeAfter: number }) {
+    for (const key of ['openAfter', 'closeAfter'] as const) {
+      const value = options[key];
+      if (!Number.isInteger(value) || value < 1) {
+        throw new DetectionException(
+          DetectionExceptionCode.INVALID_OPTIONS,
+          `${key} must be an integer >= 1, got ${value}`,
+        );
+      }
+    }
+    this.openAfter = options.openAfter;
+    this.closeAfter = options.closeAfter;
+  }
+
+  /** Feeds one scored window (in ts order per device); returns the event it causes, if any. */
+  observe(
+    deviceId: string,
+    ts: number,
+    score: WindowScore | null,
+    detector: ScoringDetector,
+  ): AnomalyEvent | null {
+    if (score === null) return null;
+    const known = this.devices.get(deviceId);
+    if (known === undefined && !(score.score > 1)) return null; // the common case: quiet, nothing pending
+    const state = known ?? this.newState(deviceId, ts);
+    state.lastTs = ts;
+    const window: Window = {
+      over: score.score > 1,
+      peak: { score: round(score.score), metrics: roundMetrics(score.contributions) },
+    };
+    return state.open === null
+      ? this.whileClosed(deviceId, state, ts, window, detector)
+      : this.whileOpen(deviceId, state, ts, window);
+  }
+
+  /**
+   * Drops a device's state (revoked). An open episode is closed at `endedAt`, by default the ts
+   * of the device's last window, and its 'closed' event returned.
+   */
+  forget(deviceId: string, endedAt?: number): AnomalyEvent | null {
+    const state = this.devices.get(deviceId);
+    if (state === undefined) return null;
+    this.devices.delete(deviceId);
+    if (state.open === null) return null;
+    this.openCount--;
+    return this.event('closed', deviceId, state, endedAt ?? state.lastTs);
+  }
+
+  get openEpisodes(): number {
+    return this.openCount;
+  }
+
+  isOpen(deviceId: string): boolean {
+    return this.devices.get(deviceId)?.open != null;
+  }
+
+  private whileClosed(
+    deviceId: string,
+    state: DeviceEpisode,
+    ts: number,
+    window: Window,
+    detector: ScoringDetector,
+  ): AnomalyEvent | null {
+    if (!window.over) {
+      this.devices.delete(deviceId); // the streak is broken; a quiet device costs no memory here
+      return null;
+    }
+    if (state.streak === 0) state.streakStart = ts;
+    state.streak++;
+    if (state.peak === null || window.peak.score > state.peak.score) state.peak = window.peak;
+    if (state.streak < this.openAfter) return null;
+    state.open = { startedAt: state.streakStart, detector };
+    state.streak = 0;
+    this.openCount++;
+    return this.event('opened', deviceId, state, null);
+  }
+
+  private whileOpen(
+    deviceId: string,
+    state: DeviceEpisode,
+    ts: number,
+    window: Window,
+  ): AnomalyEvent | null {
+    if (window.over) {
+      state.streak = 0;
+      // Compared as rounded, so 'updated' always shows a larger peakScore than the event before.
+      if (window.peak.score <= state.peak!.score) return null;
+      state.peak = window.peak;
+      return this.event('updated', deviceId, state, null);
+    }
+    if (state.streak === 0) state.streakStart = ts;
+    state.streak++;
+    if (state.streak < this.closeAfter) return null;
+    const event = this.event('closed', deviceId, state, state.streakStart);
+    this.devices.delete(deviceId);
+    this.openCount--;
+    return event;
+  }
+
+  private newState(deviceId: string, ts: number): DeviceEpisode {
+    const state: DeviceEpisode = { streak: 0, streakStart: ts, peak: null, open: null, lastTs: ts };
+    this.devices.set(deviceId, state);
+    return state;
+  }
+
+  private event(
+    type: AnomalyEventType,
+    deviceId: string,
+    state: DeviceEpisode,
+    endedAt: number | null,
+  ): AnomalyEvent {
+    const { startedAt, detector } = state.open!;
+    const peak = state.peak!;
+    const anomaly: Anomaly = {
+      id: anomalyId(deviceId, startedAt),
+      deviceId,
+      startedAt: new Date(startedAt).toISOString(),
+      endedAt: endedAt === null ? null : new Date(endedAt).toISOString(),
+      peakScore: peak.score,
+      threshold: detector.threshold,
+      severity: severityFor(peak.score),
+      metrics: peak.metrics.map((m) => ({ ...m })),
+      detector: detector.id,
+      modelVersion: detector.version,
+      status: 'open',
+      acknowledgedBy: null,
+      acknowledgedAt: null,
+      resolvedBy: null,
+      resolvedAt: null,
+    };
+    return { type, anomaly };
+  }
+}
+
+function round(value: number): number {
+  const factor = 10 ** DECIMALS;
+  return Math.round(value * factor) / factor;
+}
+
+function roundMetrics(contributions: WindowScore['contributions']): Peak['metrics'] {
+  return contributions.map(({ name, contribution }) => ({
+    name,
+    contribution: round(contribution),
+  }));
+}

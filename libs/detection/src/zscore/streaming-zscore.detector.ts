@@ -1,0 +1,113 @@
+import { Logger } from '@nestjs/common';
+import { DetectionException, DetectionExceptionCode } from '../detection.exception';
+import { detectorMetricsSkipped } from '../detection.metrics';
+import { AnomalyDetector, DeviceWindow, WindowScore } from '../detector.port';
+import { BaselineSnapshot, MetricBaseline } from './metric-baseline';
+
+/** Baselines kept per device; a device sending more distinct metrics gets the rest skipped (and counted). */
+export const MAX_METRICS_PER_DEVICE = 64;
+
+/**
+ * Zero-config detector for any device: one robust streaming baseline per device and metric.
+ * Score = max robust z over the reading's learned metrics / zThreshold.
+ */
+export class StreamingZScoreDetector implements AnomalyDetector {
+  readonly id = 'zscore';
+  readonly version = null;
+  readonly threshold: number;
+  private readonly logger = new Logger(StreamingZScoreDetector.name);
+  private readonly learnReadings: number;
+  private readonly devices = new Map<string, Map<string, MetricBaseline>>();
+  private readonly warnedDevices = new Set<string>();
+
+  constructor(options: { learnReadings: number; zThreshold: number }) {
+    if (!Number.isInteger(options.learnReadings) || options.learnReadings < 2) {
+      throw new DetectionException(
+        DetectionExceptionCode.INVALID_OPTIONS,
+        `learnReadings must be an integer >= 2, got ${options.learnReadings}`,
+      );
+    }
+    if (!(options.zThreshold > 0) || !Number.isFinite(options.zThreshold)) {
+      throw new DetectionException(
+        DetectionExceptionCode.INVALID_OPTIONS,
+        `zThreshold must be a positive number, got ${options.zThreshold}`,
+      );
+    }
+    this.learnReadings = options.learnReadings;
+    this.threshold = options.zThreshold;
+  }
+
+  scoreBatch(windows: DeviceWindow[]): Promise<(WindowScore | null)[]> {
+    return Promise.resolve(windows.map((window) => this.scoreOne(window)));
+  }
+
+  forget(deviceId: string): void {
+    this.devices.delete(deviceId);
+    this.warnedDevices.delete(deviceId);
+  }
+
+  isReady(): boolean {
+    return true;
+  }
+
+  /** The baseline of one device's metric, for diagnostics and tests; null if none is seeded yet. */
+  baseline(deviceId: string, metric: string): BaselineSnapshot | null {
+    return this.devices.get(deviceId)?.get(metric)?.snapshot() ?? null;
+  }
+
+  private scoreOne({ deviceId, reading }: DeviceWindow): WindowScore | null {
+    const baselines = this.baselinesOf(deviceId);
+    const zs: { name: string; z: number }[] = [];
+    let skipped = 0;
+    for (const [name, value] of Object.entries(reading.values)) {
+      if (!Number.isFinite(value)) continue; // ingestion validates; never let NaN into a baseline
+      let baseline = baselines.get(name);
+      if (baseline === undefined) {
+        if (baselines.size >= MAX_METRICS_PER_DEVICE) {
+          skipped++;
+          continue;
+        }
+        baseline = new MetricBaseline(this.learnReadings);
+        baselines.set(name, baseline);
+      }
+      const z = baseline.observe(value);
+      if (z !== null) zs.push({ name, z });
+    }
+    if (skipped > 0) this.countSkipped(deviceId, skipped);
+    return zs.length === 0 ? null : this.toScore(zs);
+  }
+
+  private toScore(zs: { name: string; z: number }[]): WindowScore {
+    let maxZ = 0;
+    let sumSquares = 0;
+    for (const { z } of zs) {
+      maxZ = Math.max(maxZ, z);
+      sumSquares += z * z;
+    }
+    const contributions = zs.map(({ name, z }) => ({
+      name,
+      // All-zero deviations (a reading exactly on the baseline): share equally so the sum stays 1.
+      contribution: sumSquares > 0 ? (z * z) / sumSquares : 1 / zs.length,
+    }));
+    contributions.sort((a, b) => b.contribution - a.contribution || a.name.localeCompare(b.name));
+    return { score: maxZ / this.threshold, contributions };
+  }
+
+  private baselinesOf(deviceId: string): Map<string, MetricBaseline> {
+    let baselines = this.devices.get(deviceId);
+    if (baselines === undefined) {
+      baselines = new Map();
+      this.devices.set(deviceId, baselines);
+    }
+    return baselines;
+  }
+
+  private countSkipped(deviceId: string, skipped: number): void {
+    detectorMetricsSkipped.inc(skipped);
+    if (this.warnedDevices.has(deviceId)) return; // once per device: the counter carries the rest
+    this.warnedDevices.add(deviceId);
+    this.logger.warn(
+      `device ${deviceId} sends more than ${MAX_METRICS_PER_DEVICE} distinct metrics; the extra ones are not scored`,
+    );
+  }
+}
