@@ -1,0 +1,22 @@
+import { ErrorNotice } from '@iag/contracts';
+
+/** Port: where the broker hands telemetry. aedes waits on it before the QoS1 PUBACK, so a slow store slows intake. */
+export const TELEMETRY_SINK = Symbol('TELEMETRY_SINK');
+/** Port: checks a device's MQTT password (its token). */
+export const DEVICE_CREDENTIALS = Symbol('DEVICE_CREDENTIALS');
+
+export interface TelemetrySinkResult {
+  /** Readings now owned by the gateway. */
+  accepted: number;
+  /** One notice per rejected reading (or one for the whole message), published on devices/{id}/errors. */
+  notices: ErrorNotice[];
+}
+
+export interface TelemetrySink {
+  /** Resolves once the accepted readings are safe to acknowledge. */
+  accept(deviceId: string, payload: Buffer, receivedAt: number): Promise<TelemetrySinkResult>;
+}
+
+export interface DeviceCredentials {
+  verifyToken(deviceId: string, token: string): Promise<boolean>;
+}

@@ -1,0 +1,24 @@
+import { Counter, Gauge } from 'prom-client';
+
+export const mqttConnections = new Gauge({
+  name: 'iag_mqtt_connections',
+  help: 'MQTT sessions currently connected',
+});
+export const mqttConnectRefused = new Counter({
+  name: 'iag_mqtt_connect_refused_total',
+  help: 'CONNECTs refused, by reason',
+  labelNames: ['reason'] as const,
+});
+export const mqttPublishDenied = new Counter({
+  name: 'iag_mqtt_publish_denied_total',
+  help: 'PUBLISHes refused by the topic ACL (the connection is closed)',
+});
+export const mqttSubscribeDenied = new Counter({
+  name: 'iag_mqtt_subscribe_denied_total',
+  help: 'Topic filters refused by the ACL (SUBACK 0x80)',
+});
+export const mqttMessagesReceived = new Counter({
+  name: 'iag_mqtt_telemetry_messages_total',
+  help: 'Telemetry PUBLISH messages received, by outcome',
+  labelNames: ['outcome'] as const,
+});

@@ -1,0 +1,4 @@
+export { IngestionModule, TelemetryPipelineModule } from './ingestion.module';
+export { TelemetryIngestor } from './telemetry-ingestor';
+export { AlertRelay } from './alert-relay';
+export { DeviceActivity } from './device-activity';

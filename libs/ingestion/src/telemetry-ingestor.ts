@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { GatewayConfig } from '@iag/config';
+import { ErrorNotice, parseTelemetryPayload, PayloadLimits } from '@iag/contracts';
+import { TelemetrySink, TelemetrySinkResult } from '@iag/broker';
+import { DetectionService } from '@iag/detection';
+import { TelemetryWriter } from '@iag/storage';
+import { DeviceActivity } from './device-activity';
+import { readingsAccepted, readingsRejected } from './ingestion.metrics';
+
+/** The telemetry path: validate, hand to the writer (the ack waits on it), then queue for scoring. */
+@Injectable()
+export class TelemetryIngestor implements TelemetrySink {
+  private readonly limits: PayloadLimits;
+
+  constructor(
+    config: GatewayConfig,
+    private readonly writer: TelemetryWriter,
+    private readonly detection: DetectionService,
+    private readonly activity: DeviceActivity,
+  ) {
+    this.limits = config.limits;
+  }
+
+  async accept(deviceId: string, payload: Buffer, receivedAt: number): Promise<TelemetrySinkResult> {
+    const { readings, rejections } = parseTelemetryPayload(payload, this.limits, receivedAt);
+    const receivedAtIso = new Date(receivedAt).toISOString();
+    const notices: ErrorNotice[] = rejections.map((r) => {
+      readingsRejected.inc({ code: r.code });
+      return r.index === undefined
+        ? { error: r.code, detail: r.detail, receivedAt: receivedAtIso }
+        : { error: r.code, detail: r.detail, index: r.index, receivedAt: receivedAtIso };
+    });
+    if (readings.length > 0) {
+      await this.writer.enqueue(deviceId, readings);
+      readingsAccepted.inc(readings.length);
+      this.detection.submit(deviceId, readings);
+    }
+    this.activity.record(deviceId, readings.length, rejections.length, receivedAt);
+    return { accepted: readings.length, notices };
+  }
+}
