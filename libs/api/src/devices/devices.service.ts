@@ -1,0 +1,74 @@
+import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { BrokerService } from '@iag/broker';
+import type {
+  CreateDeviceBody,
+  DeviceView,
+  Principal,
+  ProvisionedDevice,
+  TelemetryQuery,
+} from '@iag/contracts';
+import { DetectionService } from '@iag/detection';
+import { DeviceRegistry, TelemetryRepository } from '@iag/storage';
+import { toDeviceView } from './device-view.mapper';
+
+export interface RotatedToken {
+  id: string;
+  /** Shown once; only its hash is stored. */
+  token: string;
+}
+
+/** Device provisioning and lookups for REST; revocation also ends live MQTT sessions. */
+@Injectable()
+export class DevicesService {
+  private readonly logger = new Logger(DevicesService.name);
+
+  constructor(
+    private readonly registry: DeviceRegistry,
+    private readonly telemetry: TelemetryRepository,
+    private readonly broker: BrokerService,
+    private readonly detection: DetectionService,
+  ) {}
+
+  list(): DeviceView[] {
+    return this.registry
+      .list()
+      .map((record) => toDeviceView(record, this.broker.isConnected(record.id)));
+  }
+
+  get(id: string): DeviceView {
+    const record = this.registry.get(id);
+    if (!record) throw deviceNotFound(id);
+    return toDeviceView(record, this.broker.isConnected(id));
+  }
+
+  async create(body: CreateDeviceBody, by: Principal): Promise<ProvisionedDevice> {
+    const device = await this.registry.create(body.id, body.profile);
+    this.logger.log(`device ${device.id} provisioned by ${by.name}`);
+    return device;
+  }
+
+  async remove(id: string, by: Principal): Promise<void> {
+    if (!(await this.registry.remove(id))) throw deviceNotFound(id);
+    // Removed first, so a reconnect after the disconnect is refused.
+    const sessions = await this.broker.disconnectDevice(id);
+    this.detection.forgetDevice(id);
+    this.logger.log(`device ${id} removed by ${by.name}; ${sessions} session(s) closed`);
+  }
+
+  async rotateToken(id: string, by: Principal): Promise<RotatedToken> {
+    if (!this.registry.exists(id)) throw deviceNotFound(id);
+    const token = await this.registry.rotateToken(id);
+    const sessions = await this.broker.disconnectDevice(id);
+    this.logger.log(`device ${id} token rotated by ${by.name}; ${sessions} session(s) closed`);
+    return { id, token };
+  }
+
+  telemetryOf(id: string, query: TelemetryQuery): ReturnType<TelemetryRepository['query']> {
+    if (!this.registry.exists(id)) throw deviceNotFound(id);
+    return this.telemetry.query(id, query);
+  }
+}
+
+function deviceNotFound(id: string): NotFoundException {
+  return new NotFoundException(`device ${JSON.stringify(id.slice(0, 64))} not found`);
+}

@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { DetectionService } from '@iag/detection';
+import { InfluxHealth, TelemetryWriter } from '@iag/storage';
+
+export interface ReadinessCheck {
+  ok: boolean;
+  [detail: string]: unknown;
+}
+
+export interface Readiness {
+  status: 'ready' | 'degraded';
+  checks: { influx: ReadinessCheck; detector: ReadinessCheck; writer: ReadinessCheck };
+  failing: string[];
+}
+
+/** GET /ready (DESIGN.md): InfluxDB reachable, detector loaded, writer not stuck retrying. */
+@Injectable()
+export class ReadinessService {
+  constructor(
+    private readonly influx: InfluxHealth,
+    private readonly writer: TelemetryWriter,
+    private readonly detection: DetectionService,
+  ) {}
+
+  async check(): Promise<Readiness> {
+    const checks = {
+      influx: await this.influxCheck(),
+      detector: this.detectorCheck(),
+      writer: this.writerCheck(),
+    };
+    const failing = Object.entries(checks)
+      .filter(([, check]) => !check.ok)
+      .map(([name]) => name);
+    return { status: failing.length === 0 ? 'ready' : 'degraded', checks, failing };
+  }
+
+  private async influxCheck(): Promise<ReadinessCheck> {
+    try {
+      return { ...(await this.influx.ping()) };
+    } catch (error) {
+      return { ok: false, latencyMs: null, error: (error as Error).message };
+    }
+  }
+
+  private detectorCheck(): ReadinessCheck {
+    const stats = this.detection.stats();
+    return { ok: this.detection.isReady(), detector: stats.detector, queued: stats.queued };
+  }
+
+  private writerCheck(): ReadinessCheck {
+    const stats = this.writer.stats();
+    return {
+      ok: !stats.retrying,
+      retrying: stats.retrying,
+      bufferedPoints: stats.bufferedPoints,
+      failedWrites: stats.failedWrites,
+      lastError: stats.lastError,
+    };
+  }
+}
