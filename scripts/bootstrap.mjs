@@ -51,7 +51,9 @@ function ensureDependencies() {
 
 function onPath(binary) {
   if (binary.includes('/')) return existsSync(binary);
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, binary)));
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .some((dir) => dir && existsSync(join(dir, binary)));
 }
 
 /** The gateway starts its own influxd unless INFLUX_URL names a server; install Debian's package if needed. */
@@ -114,7 +116,13 @@ if (command === 'start') {
 } else if (command === 'test') {
   const jest = join(root, 'node_modules/jest/bin/jest.js');
   const ci = process.env.CI ? ['--ci'] : [];
-  handOver(process.execPath, ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', jest, ...ci, ...args]);
+  handOver(process.execPath, [
+    '--experimental-vm-modules',
+    '--no-warnings=ExperimentalWarning',
+    jest,
+    ...ci,
+    ...args,
+  ]);
 } else {
   fail('usage: node scripts/bootstrap.mjs <start|test> [args...]');
 }

@@ -11,7 +11,10 @@ describe('Bad input is answered, counted and never stored', () => {
 
   beforeAll(async () => {
     gateway = await startTestGateway({ MAX_PAYLOAD_BYTES: '4096' });
-    const created = await gateway.http('/api/v1/devices', { method: 'POST', body: { id: deviceId } });
+    const created = await gateway.http('/api/v1/devices', {
+      method: 'POST',
+      body: { id: deviceId },
+    });
     device = await connectDevice(gateway.mqttPort, deviceId, created.body.token);
     errors = collect(device);
     await device.subscribeAsync(`devices/${deviceId}/errors`, { qos: 1 });
@@ -32,31 +35,53 @@ describe('Bad input is answered, counted and never stored', () => {
     ['no metrics', '{"ts": 1763816400123}', 'NO_METRICS'],
     ['a scalar', '42', 'NOT_AN_OBJECT'],
     ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), 'INVALID_UTF8'],
-    ['an oversized payload', JSON.stringify({ temp: 1, pad: 'x'.repeat(5000) }), 'PAYLOAD_TOO_LARGE'],
+    [
+      'an oversized payload',
+      JSON.stringify({ temp: 1, pad: 'x'.repeat(5000) }),
+      'PAYLOAD_TOO_LARGE',
+    ],
   ];
 
   it.each(cases)('answers %s on the errors topic and counts it', async (_name, payload, code) => {
     const before = await metricValue(gateway, 'iag_readings_rejected_total', `code="${code}"`);
     const seen = errors.length;
     await device.publishAsync(`devices/${deviceId}/telemetry`, payload, { qos: 1 });
-    const notices = await pollUntil(() => errors.slice(seen), (n) => n.length >= 1);
+    const notices = await pollUntil(
+      () => errors.slice(seen),
+      (n) => n.length >= 1,
+    );
     const notice = JSON.parse(notices[0].payload);
-    expect(notice).toMatchObject({ error: code, detail: expect.any(String), receivedAt: expect.any(String) });
-    expect(await metricValue(gateway, 'iag_readings_rejected_total', `code="${code}"`)).toBe(before + 1);
+    expect(notice).toMatchObject({
+      error: code,
+      detail: expect.any(String),
+      receivedAt: expect.any(String),
+    });
+    expect(await metricValue(gateway, 'iag_readings_rejected_total', `code="${code}"`)).toBe(
+      before + 1,
+    );
     expect(device.connected).toBe(true);
   });
 
   it('keeps the good readings of a mixed batch and names the bad one by index', async () => {
     const seen = errors.length;
-    const batch = [{ ts: Date.now() - 2000, temp: 20 }, { ts: Date.now() - 1000, temp: 'x' }, { ts: Date.now(), temp: 22 }];
+    const batch = [
+      { ts: Date.now() - 2000, temp: 20 },
+      { ts: Date.now() - 1000, temp: 'x' },
+      { ts: Date.now(), temp: 22 },
+    ];
     await device.publishAsync(`devices/${deviceId}/telemetry`, JSON.stringify(batch), { qos: 1 });
-    const notices = await pollUntil(() => errors.slice(seen), (n) => n.length >= 1);
+    const notices = await pollUntil(
+      () => errors.slice(seen),
+      (n) => n.length >= 1,
+    );
     expect(JSON.parse(notices[0].payload)).toMatchObject({ error: 'INVALID_VALUE', index: 1 });
     const stored = await pollUntil(
       () => gateway.http(`/api/v1/devices/${deviceId}/telemetry?from=0`),
       (r) => r.body?.series?.length >= 2,
     );
-    expect(stored.body.series.map((p: { values: { temp: number } }) => p.values.temp)).toEqual([20, 22]);
+    expect(stored.body.series.map((p: { values: { temp: number } }) => p.values.temp)).toEqual([
+      20, 22,
+    ]);
   });
 
   it('stored nothing from the rejected messages', async () => {
@@ -90,13 +115,19 @@ describe('Bad input is answered, counted and never stored', () => {
     });
 
     it('answers an invalid device body with a 400 naming the field', async () => {
-      const response = await gateway.http('/api/v1/devices', { method: 'POST', body: { id: '-bad id-' } });
+      const response = await gateway.http('/api/v1/devices', {
+        method: 'POST',
+        body: { id: '-bad id-' },
+      });
       expect(response.status).toBe(400);
       expect(JSON.stringify(response.body.message)).toContain('id');
     });
 
     it('answers a duplicate device with 409', async () => {
-      const response = await gateway.http('/api/v1/devices', { method: 'POST', body: { id: deviceId } });
+      const response = await gateway.http('/api/v1/devices', {
+        method: 'POST',
+        body: { id: deviceId },
+      });
       expect(response.status).toBe(409);
     });
 
@@ -109,10 +140,17 @@ describe('Bad input is answered, counted and never stored', () => {
     it('requires a valid key (401) and a sufficient role (403)', async () => {
       expect((await gateway.http('/api/v1/anomalies', { key: null })).status).toBe(401);
       expect((await gateway.http('/api/v1/anomalies', { key: 'iag_nope_nope' })).status).toBe(401);
-      const viewer = await gateway.http('/api/v1/keys', { method: 'POST', body: { name: 'dash', role: 'viewer' } });
+      const viewer = await gateway.http('/api/v1/keys', {
+        method: 'POST',
+        body: { name: 'dash', role: 'viewer' },
+      });
       expect(viewer.status).toBe(201);
       expect((await gateway.http('/api/v1/anomalies', { key: viewer.body.key })).status).toBe(200);
-      const forbidden = await gateway.http('/api/v1/devices', { method: 'POST', body: { id: 'x1' }, key: viewer.body.key });
+      const forbidden = await gateway.http('/api/v1/devices', {
+        method: 'POST',
+        body: { id: 'x1' },
+        key: viewer.body.key,
+      });
       expect(forbidden.status).toBe(403);
     });
   });

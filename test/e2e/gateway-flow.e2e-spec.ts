@@ -23,7 +23,10 @@ describe('Gateway flow (MQTT in, REST out)', () => {
 
   beforeAll(async () => {
     gateway = await startTestGateway();
-    const created = await gateway.http('/api/v1/devices', { method: 'POST', body: { id: deviceId, profile: 'thermostat' } });
+    const created = await gateway.http('/api/v1/devices', {
+      method: 'POST',
+      body: { id: deviceId, profile: 'thermostat' },
+    });
     expect(created.status).toBe(201);
     token = created.body.token;
     device = await connectDevice(gateway.mqttPort, deviceId, token);
@@ -48,7 +51,9 @@ describe('Gateway flow (MQTT in, REST out)', () => {
       const ts = start + i * 1000;
       const reading = steadyReading(i, ts);
       if (i === 60) reading.temp = 45; // the fault: one metric jumps
-      await device.publishAsync(`devices/${deviceId}/telemetry`, JSON.stringify(reading), { qos: 1 });
+      await device.publishAsync(`devices/${deviceId}/telemetry`, JSON.stringify(reading), {
+        qos: 1,
+      });
       sent.push(ts);
     }
     const closed = await pollUntil(
@@ -70,24 +75,41 @@ describe('Gateway flow (MQTT in, REST out)', () => {
     const from = new Date(start).toISOString();
     const to = new Date(start + 80_000).toISOString();
     const raw = await pollUntil(
-      () => gateway.http(`/api/v1/devices/${deviceId}/telemetry?from=${from}&to=${to}&metrics=temp,hum`),
+      () =>
+        gateway.http(
+          `/api/v1/devices/${deviceId}/telemetry?from=${from}&to=${to}&metrics=temp,hum`,
+        ),
       (r) => r.body?.series?.length === sent.length,
     );
     expect(raw.body.series[0].time).toBe(from);
     expect(raw.body.series[60].values.temp).toBe(45);
-    const perMinute = await gateway.http(`/api/v1/devices/${deviceId}/telemetry?from=${from}&to=${to}&metrics=temp&every=1m&fn=max`);
+    const perMinute = await gateway.http(
+      `/api/v1/devices/${deviceId}/telemetry?from=${from}&to=${to}&metrics=temp&every=1m&fn=max`,
+    );
     expect(perMinute.status).toBe(200);
     expect(perMinute.body.series.length).toBeGreaterThanOrEqual(2);
-    expect(Math.max(...perMinute.body.series.map((p: { values: { temp: number } }) => p.values.temp))).toBe(45);
+    expect(
+      Math.max(...perMinute.body.series.map((p: { values: { temp: number } }) => p.values.temp)),
+    ).toBe(45);
   });
 
   it('records who acknowledged and resolved the anomaly', async () => {
     const [anomaly] = (await gateway.http(`/api/v1/anomalies?deviceId=${deviceId}`)).body.items;
-    const acked = await gateway.http(`/api/v1/anomalies/${anomaly.id}/acknowledge`, { method: 'POST' });
+    const acked = await gateway.http(`/api/v1/anomalies/${anomaly.id}/acknowledge`, {
+      method: 'POST',
+    });
     expect(acked.status).toBeLessThan(300);
-    expect(acked.body).toMatchObject({ status: 'acknowledged', acknowledgedBy: expect.any(String) });
-    const resolved = await gateway.http(`/api/v1/anomalies/${anomaly.id}/resolve`, { method: 'POST' });
-    expect(resolved.body).toMatchObject({ status: 'resolved', acknowledgedBy: acked.body.acknowledgedBy });
+    expect(acked.body).toMatchObject({
+      status: 'acknowledged',
+      acknowledgedBy: expect.any(String),
+    });
+    const resolved = await gateway.http(`/api/v1/anomalies/${anomaly.id}/resolve`, {
+      method: 'POST',
+    });
+    expect(resolved.body).toMatchObject({
+      status: 'resolved',
+      acknowledgedBy: acked.body.acknowledgedBy,
+    });
     const fetched = await gateway.http(`/api/v1/anomalies/${anomaly.id}`);
     expect(fetched.body.status).toBe('resolved');
     expect(fetched.body.resolvedAt).not.toBeNull();

@@ -1,6 +1,13 @@
 import { MqttClient } from 'mqtt';
 import { pollUntil } from '../support/poll-until';
-import { collect, connackRefusal, connectDevice, rawConnack, subscribeGranted, waitForClose } from '../support/mqtt-clients';
+import {
+  collect,
+  connackRefusal,
+  connectDevice,
+  rawConnack,
+  subscribeGranted,
+  waitForClose,
+} from '../support/mqtt-clients';
 import { startTestGateway, TestGateway } from '../support/test-gateway';
 
 describe('MQTT access control', () => {
@@ -33,11 +40,15 @@ describe('MQTT access control', () => {
   });
 
   it('refuses a wrong password with CONNACK 0x04 (MQTT-3.2.2-5)', async () => {
-    await expect(connackRefusal(gateway.mqttPort, { username: 'dev-a', password: 'wrong-token' })).resolves.toBe(4);
+    await expect(
+      connackRefusal(gateway.mqttPort, { username: 'dev-a', password: 'wrong-token' }),
+    ).resolves.toBe(4);
   });
 
   it('refuses an unknown device with CONNACK 0x04', async () => {
-    await expect(connackRefusal(gateway.mqttPort, { username: 'ghost', password: tokens['dev-a'] })).resolves.toBe(4);
+    await expect(
+      connackRefusal(gateway.mqttPort, { username: 'ghost', password: tokens['dev-a'] }),
+    ).resolves.toBe(4);
   });
 
   it('refuses anonymous devices by default with CONNACK 0x05', async () => {
@@ -53,7 +64,12 @@ describe('MQTT access control', () => {
 
   it('answers a SUBSCRIBE outside the device namespace with 0x80 and grants its own (MQTT-3.9.3)', async () => {
     const a = await connect('dev-a');
-    const granted = await subscribeGranted(a, ['devices/dev-b/telemetry', 'devices/dev-a/errors', '$SYS/#', 'devices/+/errors']);
+    const granted = await subscribeGranted(a, [
+      'devices/dev-b/telemetry',
+      'devices/dev-a/errors',
+      '$SYS/#',
+      'devices/+/errors',
+    ]);
     expect(granted).toEqual([128, 1, 128, 128]);
     expect(a.connected).toBe(true);
   });
@@ -68,13 +84,18 @@ describe('MQTT access control', () => {
     await closed; // MQTT 3.1.1 has no negative PUBACK; the offending session is closed.
     // B's own reading, sent afterwards, must be the first and only telemetry B sees.
     await b.publishAsync('devices/dev-b/telemetry', JSON.stringify({ temp: 20 }), { qos: 1 });
-    const seen = await pollUntil(() => seenByB, (s) => s.length >= 1);
+    const seen = await pollUntil(
+      () => seenByB,
+      (s) => s.length >= 1,
+    );
     expect(seen.map((m) => JSON.parse(m.payload).temp)).toEqual([20]);
     const stored = await pollUntil(
       () => gateway.http('/api/v1/devices/dev-b/telemetry?from=0'),
       (r) => r.body?.series?.length >= 1,
     );
-    expect(stored.body.series.map((p: { values: { temp: number } }) => p.values.temp)).toEqual([20]);
+    expect(stored.body.series.map((p: { values: { temp: number } }) => p.values.temp)).toEqual([
+      20,
+    ]);
   });
 
   it('refuses publishing to $SYS topics by closing the connection', async () => {
@@ -92,7 +113,9 @@ describe('MQTT access control', () => {
     expect(revoked.status).toBe(204);
     await closed;
     expect(Date.now() - started).toBeLessThan(1000);
-    await expect(connackRefusal(gateway.mqttPort, { username: 'dev-c', password: tokens['dev-c'] })).resolves.toBe(4);
+    await expect(
+      connackRefusal(gateway.mqttPort, { username: 'dev-c', password: tokens['dev-c'] }),
+    ).resolves.toBe(4);
     const listed = await gateway.http('/api/v1/devices');
     expect(listed.body.map((d: { id: string }) => d.id)).not.toContain('dev-c');
   });

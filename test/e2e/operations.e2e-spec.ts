@@ -27,7 +27,12 @@ describe('Operations endpoints', () => {
   it('serves OpenAPI describing the REST contract', async () => {
     const docs = await gateway.http('/docs-json', { key: null });
     expect(docs.status).toBe(200);
-    for (const path of ['/api/v1/anomalies', '/api/v1/anomalies/{id}/acknowledge', '/api/v1/devices', '/api/v1/devices/{id}/telemetry']) {
+    for (const path of [
+      '/api/v1/anomalies',
+      '/api/v1/anomalies/{id}/acknowledge',
+      '/api/v1/devices',
+      '/api/v1/devices/{id}/telemetry',
+    ]) {
       expect(Object.keys(docs.body.paths)).toContain(path);
     }
     expect(JSON.stringify(docs.body.components?.securitySchemes ?? {})).toContain('bearer');
@@ -41,13 +46,18 @@ describe('Operations endpoints', () => {
   });
 
   it('creates, lists and revokes API keys, showing each secret once', async () => {
-    const created = await gateway.http('/api/v1/keys', { method: 'POST', body: { name: 'ops', role: 'operator' } });
+    const created = await gateway.http('/api/v1/keys', {
+      method: 'POST',
+      body: { name: 'ops', role: 'operator' },
+    });
     expect(created.status).toBe(201);
     const listed = await gateway.http('/api/v1/keys');
     expect(listed.body.map((k: { id: string }) => k.id)).toContain(created.body.id);
     expect(listed.text).not.toContain(created.body.key);
     expect((await gateway.http('/api/v1/anomalies', { key: created.body.key })).status).toBe(200);
-    expect((await gateway.http(`/api/v1/keys/${created.body.id}`, { method: 'DELETE' })).status).toBeLessThan(300);
+    expect(
+      (await gateway.http(`/api/v1/keys/${created.body.id}`, { method: 'DELETE' })).status,
+    ).toBeLessThan(300);
     expect((await gateway.http('/api/v1/anomalies', { key: created.body.key })).status).toBe(401);
   });
 });

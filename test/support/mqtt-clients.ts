@@ -5,8 +5,19 @@ import * as mqttPacket from 'mqtt-packet';
 const BASE: IClientOptions = { reconnectPeriod: 0, connectTimeout: 5000, protocolVersion: 4 };
 
 /** A connected device session over TCP (mqtt.js, MQTT 3.1.1). */
-export async function connectDevice(port: number, deviceId: string, token: string, options: IClientOptions = {}): Promise<MqttClient> {
-  return mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { ...BASE, username: deviceId, password: token, clientId: `${deviceId}-${Math.random().toString(36).slice(2, 8)}`, ...options });
+export async function connectDevice(
+  port: number,
+  deviceId: string,
+  token: string,
+  options: IClientOptions = {},
+): Promise<MqttClient> {
+  return mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+    ...BASE,
+    username: deviceId,
+    password: token,
+    clientId: `${deviceId}-${Math.random().toString(36).slice(2, 8)}`,
+    ...options,
+  });
 }
 
 /** Attempts a CONNECT that should be refused; resolves with the CONNACK return code. */
@@ -28,7 +39,9 @@ export function connackRefusal(port: number, options: IClientOptions): Promise<n
 /** Collects the messages a client receives, for polling. */
 export function collect(client: MqttClient): Array<{ topic: string; payload: string }> {
   const received: Array<{ topic: string; payload: string }> = [];
-  client.on('message', (topic, payload) => received.push({ topic, payload: payload.toString('utf8') }));
+  client.on('message', (topic, payload) =>
+    received.push({ topic, payload: payload.toString('utf8') }),
+  );
   return received;
 }
 
@@ -45,7 +58,11 @@ export function waitForClose(client: MqttClient, timeoutMs = 5000): Promise<numb
 }
 
 /** SUBSCRIBE and return the SUBACK return codes in order; mqtt.js rejects when one is 0x80, so read them off the error. */
-export async function subscribeGranted(client: MqttClient, filters: string[], qos: 0 | 1 = 1): Promise<number[]> {
+export async function subscribeGranted(
+  client: MqttClient,
+  filters: string[],
+  qos: 0 | 1 = 1,
+): Promise<number[]> {
   const wanted = Object.fromEntries(filters.map((f) => [f, { qos }]));
   try {
     const granted = await client.subscribeAsync(wanted);
@@ -61,7 +78,10 @@ export async function subscribeGranted(client: MqttClient, filters: string[], qo
  * Sends a raw CONNECT (mqtt-packet) and resolves with the CONNACK return code, for what mqtt.js itself refuses
  * to send, such as a zero-byte client id with CleanSession=0.
  */
-export function rawConnack(port: number, connect: Partial<mqttPacket.IConnectPacket>): Promise<number> {
+export function rawConnack(
+  port: number,
+  connect: Partial<mqttPacket.IConnectPacket>,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
     const parser = mqttPacket.parser({ protocolVersion: 4 });
@@ -78,7 +98,15 @@ export function rawConnack(port: number, connect: Partial<mqttPacket.IConnectPac
     socket.on('data', (data) => parser.parse(data));
     socket.on('error', reject);
     const { clean = true, ...fields } = connect;
-    const bytes = mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clientId: '', keepalive: 30, ...fields, clean: true });
+    const bytes = mqttPacket.generate({
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: 4,
+      clientId: '',
+      keepalive: 30,
+      ...fields,
+      clean: true,
+    });
     // mqtt-packet will not encode CleanSession=0 with an empty id, so clear the flag by hand [MQTT 3.1.1 section 3.1.2.3]:
     // the flags byte follows the fixed header, the protocol name (6 bytes) and the protocol level (1 byte).
     if (!clean) bytes[remainingLengthBytes(bytes) + 1 + 7] &= ~0x02;

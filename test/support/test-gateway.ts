@@ -5,7 +5,10 @@ import { testConfig } from './test-config';
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
 export interface TestGateway extends RunningGateway {
-  http(path: string, init?: { method?: string; body?: unknown; key?: string | null }): Promise<HttpResult>;
+  http(
+    path: string,
+    init?: { method?: string; body?: unknown; key?: string | null },
+  ): Promise<HttpResult>;
 }
 
 export interface HttpResult {
@@ -19,7 +22,10 @@ export async function startTestGateway(
   overrides: Record<string, string> = {},
   logStream?: DestinationStream,
 ): Promise<TestGateway> {
-  const gateway = await createGateway(testConfig({ ADMIN_API_KEY: TEST_ADMIN_KEY, ...overrides }), logStream);
+  const gateway = await createGateway(
+    testConfig({ ADMIN_API_KEY: TEST_ADMIN_KEY, ...overrides }),
+    logStream,
+  );
   const base = `http://127.0.0.1:${gateway.httpPort}`;
   return {
     ...gateway,
@@ -31,7 +37,12 @@ export async function startTestGateway(
       const response = await fetch(`${base}${path}`, {
         method: init.method ?? 'GET',
         headers,
-        body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+        body:
+          init.body === undefined
+            ? undefined
+            : typeof init.body === 'string'
+              ? init.body
+              : JSON.stringify(init.body),
       });
       const text = await response.text();
       let body: unknown = undefined;
@@ -46,7 +57,11 @@ export async function startTestGateway(
 }
 
 /** Reads one sample of a Prometheus counter from /metrics (0 when absent). */
-export async function metricValue(gateway: TestGateway, name: string, labels = ''): Promise<number> {
+export async function metricValue(
+  gateway: TestGateway,
+  name: string,
+  labels = '',
+): Promise<number> {
   const { text } = await gateway.http('/metrics', { key: null });
   const wanted = labels ? `${name}{${labels}}` : name;
   const line = text.split('\n').find((l) => l.startsWith(`${wanted} `));

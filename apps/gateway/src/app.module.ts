@@ -8,14 +8,15 @@ import { IngestionModule } from '@iag/ingestion';
 import { ApiModule } from '@iag/api';
 
 /** Secrets that must never reach a log line, whatever logs the request. */
-const REDACTED = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'res.headers["set-cookie"]',
-];
+const REDACTED = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
 
 /** Logs a request's path and the names of its query parameters, never their values. */
-function describeRequest(req: { id?: unknown; method?: string; url?: string; remoteAddress?: string }) {
+function describeRequest(req: {
+  id?: unknown;
+  method?: string;
+  url?: string;
+  remoteAddress?: string;
+}) {
   const [path, query] = (req.url ?? '').split('?', 2);
   const params = query ? [...new URLSearchParams(query).keys()] : [];
   return { id: req.id, method: req.method, path, params, remoteAddress: req.remoteAddress };

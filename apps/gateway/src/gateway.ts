@@ -16,7 +16,10 @@ export interface RunningGateway {
 }
 
 /** Builds and starts the whole gateway: used by main.ts and by the e2e suites. */
-export async function createGateway(config: GatewayConfig, logStream?: DestinationStream): Promise<RunningGateway> {
+export async function createGateway(
+  config: GatewayConfig,
+  logStream?: DestinationStream,
+): Promise<RunningGateway> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, logStream),
     new FastifyAdapter({ bodyLimit: 1_048_576 }),

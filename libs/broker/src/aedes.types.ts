@@ -11,6 +11,8 @@ export type {
 } from 'aedes' with { 'resolution-mode': 'import' };
 
 /** Loads aedes through a real dynamic import (kept as `import()` under module nodenext). */
-export async function loadAedes(): Promise<typeof import('aedes', { with: { 'resolution-mode': 'import' } })> {
+export async function loadAedes(): Promise<
+  typeof import('aedes', { with: { 'resolution-mode': 'import' } })
+> {
   return import('aedes');
 }

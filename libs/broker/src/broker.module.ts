@@ -1,5 +1,10 @@
 import { DynamicModule, Module, ModuleMetadata, Type } from '@nestjs/common';
-import { DEVICE_CREDENTIALS, DeviceCredentials, TELEMETRY_SINK, TelemetrySink } from './broker.constants';
+import {
+  DEVICE_CREDENTIALS,
+  DeviceCredentials,
+  TELEMETRY_SINK,
+  TelemetrySink,
+} from './broker.constants';
 import { BrokerService } from './broker.service';
 
 export interface BrokerModuleOptions {

@@ -12,7 +12,12 @@ import { Aedes, Client, loadAedes } from './aedes.types';
 import { TopicAcl } from './acl/topic-acl';
 import { DeviceAuthPolicy } from './auth/device-auth.policy';
 import { BrokerException, BrokerExceptionCode } from './broker.exception';
-import { DEVICE_CREDENTIALS, DeviceCredentials, TELEMETRY_SINK, TelemetrySink } from './broker.constants';
+import {
+  DEVICE_CREDENTIALS,
+  DeviceCredentials,
+  TELEMETRY_SINK,
+  TelemetrySink,
+} from './broker.constants';
 import { mqttConnections } from './broker.metrics';
 import { PublishHooks } from './hooks/publish.hooks';
 import { SessionRegistry } from './sessions/session-registry';
@@ -35,10 +40,19 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
   async onApplicationBootstrap(): Promise<void> {
     const aclMode = aclModeFrom(this.config.mqttAcl);
     const allowAnonymous = this.config.allowAnonymousDevices || aclMode === 'open';
-    if (aclMode === 'open') this.logger.warn('MQTT_ACL=open: anonymous devices and every topic are allowed (development only)');
+    if (aclMode === 'open')
+      this.logger.warn(
+        'MQTT_ACL=open: anonymous devices and every topic are allowed (development only)',
+      );
     const auth = new DeviceAuthPolicy(this.credentials, this.sessions, allowAnonymous);
-    const hooks = new PublishHooks(this.sink, this.sessions, new TopicAcl(aclMode), (topic, payload, qos) =>
-      this.publish(topic, payload, qos).catch((e: Error) => this.logger.warn(`internal publish failed: ${e.message}`)),
+    const hooks = new PublishHooks(
+      this.sink,
+      this.sessions,
+      new TopicAcl(aclMode),
+      (topic, payload, qos) =>
+        this.publish(topic, payload, qos).catch((e: Error) =>
+          this.logger.warn(`internal publish failed: ${e.message}`),
+        ),
     );
     const { Aedes } = await loadAedes();
     const aedes = await Aedes.createBroker({
@@ -54,8 +68,12 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
     this.aedes = aedes;
     aedes.on('clientReady', (client) => this.onClientReady(client));
     aedes.on('clientDisconnect', (client) => this.onClientGone(client));
-    aedes.on('clientError', (client, error) => this.logger.debug(`client ${client.id}: ${error.message}`));
-    aedes.on('connectionError', (_client, error) => this.logger.debug(`connection error: ${error.message}`));
+    aedes.on('clientError', (client, error) =>
+      this.logger.debug(`client ${client.id}: ${error.message}`),
+    );
+    aedes.on('connectionError', (_client, error) =>
+      this.logger.debug(`connection error: ${error.message}`),
+    );
     this.tcp = await this.listenTcp(aedes);
   }
 
@@ -75,7 +93,9 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
   /** Closes every live session of a device (revocation); resolves once they are closed. */
   async disconnectDevice(deviceId: string): Promise<number> {
     const clients = this.sessions.clientsOf(deviceId);
-    await Promise.all(clients.map((client) => new Promise<void>((resolve) => client.close(() => resolve()))));
+    await Promise.all(
+      clients.map((client) => new Promise<void>((resolve) => client.close(() => resolve()))),
+    );
     return clients.length;
   }
 
@@ -93,7 +113,9 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
   async beforeApplicationShutdown(): Promise<void> {
     // Stop accepting first, then close live sessions: nothing new is acknowledged after this.
     await new Promise<void>((resolve) => (this.tcp ? this.tcp.close(() => resolve()) : resolve()));
-    await new Promise<void>((resolve) => (this.aedes ? this.aedes.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) =>
+      this.aedes ? this.aedes.close(() => resolve()) : resolve(),
+    );
   }
 
   private onClientReady(client: Client): void {
@@ -111,10 +133,17 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
     const { mqtt } = this.config.ports;
     return new Promise((resolve, reject) => {
       server.once('error', (error) =>
-        reject(new BrokerException(BrokerExceptionCode.LISTEN_FAILED, `MQTT listener on ${this.config.bindHost}:${mqtt}: ${error.message}`)),
+        reject(
+          new BrokerException(
+            BrokerExceptionCode.LISTEN_FAILED,
+            `MQTT listener on ${this.config.bindHost}:${mqtt}: ${error.message}`,
+          ),
+        ),
       );
       server.listen(mqtt, this.config.bindHost, () => {
-        this.logger.log(`MQTT listening on ${this.config.bindHost}:${(server.address() as AddressInfo).port}`);
+        this.logger.log(
+          `MQTT listening on ${this.config.bindHost}:${(server.address() as AddressInfo).port}`,
+        );
         resolve(server);
       });
     });

@@ -26,7 +26,9 @@ export const envSchema = z.object({
     .regex(/^(INF|\d+[hdw])$/, 'must be INF or a duration like 30d, 12w, 720h')
     .default('INF'),
   INFLUXD_PATH: z.string().min(1).default('influxd'),
-  ADMIN_API_KEY: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  ADMIN_API_KEY: optionalString.pipe(
+    z.string().min(16, 'must be at least 16 characters').optional(),
+  ),
   ALLOW_ANONYMOUS_DEVICES: bool.default(false),
   MQTT_ACL: optionalString,
   MODELS_DIR: z.string().min(1).default('./models'),

@@ -26,7 +26,13 @@ describe(GatewayConfig.name, () => {
     }
     expect(error).toBeInstanceOf(ConfigException);
     const problems = (error as ConfigException).problems.join('\n');
-    for (const name of ['MQTT_PORT', 'HTTP_PORT', 'INFLUX_URL', 'ALLOW_ANONYMOUS_DEVICES', 'LOG_LEVEL']) {
+    for (const name of [
+      'MQTT_PORT',
+      'HTTP_PORT',
+      'INFLUX_URL',
+      'ALLOW_ANONYMOUS_DEVICES',
+      'LOG_LEVEL',
+    ]) {
       expect(problems).toContain(name);
     }
   });

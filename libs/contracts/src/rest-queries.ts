@@ -10,7 +10,10 @@ const instant = z
   .transform((value, ctx) => {
     const ms = /^\d{1,16}$/.test(value) ? Number(value) : Date.parse(value);
     if (!Number.isFinite(ms)) {
-      ctx.addIssue({ code: 'custom', message: 'must be epoch milliseconds or an ISO 8601 date-time' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be epoch milliseconds or an ISO 8601 date-time',
+      });
       return z.NEVER;
     }
     return ms;
@@ -27,7 +30,10 @@ export const anomaliesQuerySchema = z
     severity: z.enum(ANOMALY_SEVERITIES as [string, ...string[]]).optional(),
     minScore: z.coerce.number({ error: 'must be a number' }).min(0).max(1e9).optional(),
     limit: z.coerce.number({ error: 'must be an integer' }).int().min(1).max(1000).default(50),
-    cursor: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, 'is not a cursor returned by this API').optional(),
+    cursor: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,200}$/, 'is not a cursor returned by this API')
+      .optional(),
   })
   .strict()
   .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, {
@@ -37,7 +43,14 @@ export const anomaliesQuerySchema = z
 export type AnomaliesQuery = z.output<typeof anomaliesQuerySchema>;
 
 const DURATION = /^(\d{1,9})(ms|s|m|h|d|w)$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 604800e3 };
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1e3,
+  m: 60e3,
+  h: 3600e3,
+  d: 86400e3,
+  w: 604800e3,
+};
 export const MAX_TELEMETRY_BUCKETS = 10_000;
 
 export const telemetryQuerySchema = z
@@ -46,8 +59,18 @@ export const telemetryQuerySchema = z
     to: instant.optional(),
     metrics: z
       .string()
-      .transform((v) => v.split(',').map((m) => m.trim()).filter(Boolean))
-      .pipe(z.array(z.string().regex(METRIC_NAME_PATTERN, 'each metric must be a valid metric name')).min(1).max(64))
+      .transform((v) =>
+        v
+          .split(',')
+          .map((m) => m.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z
+          .array(z.string().regex(METRIC_NAME_PATTERN, 'each metric must be a valid metric name'))
+          .min(1)
+          .max(64),
+      )
       .optional(),
     every: z
       .string()
@@ -76,14 +99,22 @@ export type TelemetryQuery = z.output<typeof telemetryQuerySchema>;
 export const createDeviceSchema = z
   .object({
     id: deviceId,
-    profile: z.string().regex(PROFILE_NAME_PATTERN, `must match ${PROFILE_NAME_PATTERN.source}`).optional(),
+    profile: z
+      .string()
+      .regex(PROFILE_NAME_PATTERN, `must match ${PROFILE_NAME_PATTERN.source}`)
+      .optional(),
   })
   .strict();
 export type CreateDeviceBody = z.output<typeof createDeviceSchema>;
 
 export const createApiKeySchema = z
   .object({
-    name: z.string().trim().min(1).max(64).regex(/^[\w .@-]+$/, 'use letters, digits, space and _ . @ -'),
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .regex(/^[\w .@-]+$/, 'use letters, digits, space and _ . @ -'),
     role: z.enum(ROLES as [string, ...string[]]),
   })
   .strict();
@@ -94,7 +125,9 @@ export function describeIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
     const name = issue.path.length > 0 ? issue.path.join('.') : 'request';
     const message =
-      issue.code === 'unrecognized_keys' ? `unknown parameter(s) ${issue.keys.join(', ')}` : issue.message;
+      issue.code === 'unrecognized_keys'
+        ? `unknown parameter(s) ${issue.keys.join(', ')}`
+        : issue.message;
     return issue.code === 'unrecognized_keys' ? message : `${name}: ${message}`;
   });
 }

@@ -3,7 +3,8 @@ import { RejectionCode } from './rejection';
 
 const limits = { maxPayloadBytes: 65536, maxReadingsPerMessage: 1000 };
 const now = Date.UTC(2026, 10, 22, 13, 0, 0);
-const parse = (payload: string | Buffer) => parseTelemetryPayload(Buffer.from(payload), limits, now);
+const parse = (payload: string | Buffer) =>
+  parseTelemetryPayload(Buffer.from(payload), limits, now);
 const codeOf = (payload: string | Buffer) => parse(payload).rejections[0]?.code;
 
 describe('parseTelemetryPayload', () => {
@@ -15,8 +16,12 @@ describe('parseTelemetryPayload', () => {
   });
 
   it('accepts ISO 8601 with Z or an offset', () => {
-    expect(parse('{"ts": "2026-11-22T13:00:00.123Z", "t": 1}').readings[0].ts).toBe(Date.UTC(2026, 10, 22, 13, 0, 0, 123));
-    expect(parse('{"ts": "2026-11-22T14:00:00+01:00", "t": 1}').readings[0].ts).toBe(Date.UTC(2026, 10, 22, 13));
+    expect(parse('{"ts": "2026-11-22T13:00:00.123Z", "t": 1}').readings[0].ts).toBe(
+      Date.UTC(2026, 10, 22, 13, 0, 0, 123),
+    );
+    expect(parse('{"ts": "2026-11-22T14:00:00+01:00", "t": 1}').readings[0].ts).toBe(
+      Date.UTC(2026, 10, 22, 13),
+    );
   });
 
   it('uses the receive time when ts is absent', () => {
@@ -24,9 +29,13 @@ describe('parseTelemetryPayload', () => {
   });
 
   it('accepts an array and keeps the good readings of a mixed one', () => {
-    const result = parse('[{"ts": 1763816400000, "a": 1}, {"a": "x"}, {"ts": 1763816401000, "a": 2}]');
+    const result = parse(
+      '[{"ts": 1763816400000, "a": 1}, {"a": "x"}, {"ts": 1763816401000, "a": 2}]',
+    );
     expect(result.readings.map((r) => r.values.a)).toEqual([1, 2]);
-    expect(result.rejections).toEqual([expect.objectContaining({ code: RejectionCode.INVALID_VALUE, index: 1 })]);
+    expect(result.rejections).toEqual([
+      expect.objectContaining({ code: RejectionCode.INVALID_VALUE, index: 1 }),
+    ]);
   });
 
   it.each<[string, string, RejectionCode]>([
@@ -48,8 +57,16 @@ describe('parseTelemetryPayload', () => {
     ['a negative ts', '{"ts": -5, "a": 1}', RejectionCode.INVALID_TIMESTAMP],
     ['a fractional ts', '{"ts": 1763816400000.5, "a": 1}', RejectionCode.INVALID_TIMESTAMP],
     ['a ts string that is no date', '{"ts": "soon", "a": 1}', RejectionCode.INVALID_TIMESTAMP],
-    ['an ISO ts without zone', '{"ts": "2026-11-22T13:00:00", "a": 1}', RejectionCode.INVALID_TIMESTAMP],
-    ['a ts two days ahead', `{"ts": ${now + 2 * 86400_000}, "a": 1}`, RejectionCode.INVALID_TIMESTAMP],
+    [
+      'an ISO ts without zone',
+      '{"ts": "2026-11-22T13:00:00", "a": 1}',
+      RejectionCode.INVALID_TIMESTAMP,
+    ],
+    [
+      'a ts two days ahead',
+      `{"ts": ${now + 2 * 86400_000}, "a": 1}`,
+      RejectionCode.INVALID_TIMESTAMP,
+    ],
   ])('rejects %s', (_name, payload, code) => {
     const result = parse(payload);
     expect(result.readings).toEqual([]);
@@ -58,22 +75,36 @@ describe('parseTelemetryPayload', () => {
   });
 
   it('rejects more than 64 metrics', () => {
-    const reading = Object.fromEntries(Array.from({ length: MAX_METRICS_PER_READING + 1 }, (_, i) => [`m${i}`, i]));
+    const reading = Object.fromEntries(
+      Array.from({ length: MAX_METRICS_PER_READING + 1 }, (_, i) => [`m${i}`, i]),
+    );
     expect(codeOf(JSON.stringify(reading))).toBe(RejectionCode.TOO_MANY_METRICS);
     delete reading.m0;
     expect(parse(JSON.stringify(reading)).readings).toHaveLength(1);
   });
 
   it('rejects payloads over the byte limit before parsing them', () => {
-    const result = parseTelemetryPayload(Buffer.from(`{"a": 1, "pad": "${'x'.repeat(100)}"}`), { ...limits, maxPayloadBytes: 50 }, now);
-    expect(result.rejections).toEqual([expect.objectContaining({ code: RejectionCode.PAYLOAD_TOO_LARGE })]);
+    const result = parseTelemetryPayload(
+      Buffer.from(`{"a": 1, "pad": "${'x'.repeat(100)}"}`),
+      { ...limits, maxPayloadBytes: 50 },
+      now,
+    );
+    expect(result.rejections).toEqual([
+      expect.objectContaining({ code: RejectionCode.PAYLOAD_TOO_LARGE }),
+    ]);
   });
 
   it('rejects batches over the reading limit as a whole', () => {
     const batch = JSON.stringify(Array.from({ length: 11 }, () => ({ a: 1 })));
-    const result = parseTelemetryPayload(Buffer.from(batch), { ...limits, maxReadingsPerMessage: 10 }, now);
+    const result = parseTelemetryPayload(
+      Buffer.from(batch),
+      { ...limits, maxReadingsPerMessage: 10 },
+      now,
+    );
     expect(result.readings).toEqual([]);
-    expect(result.rejections).toEqual([expect.objectContaining({ code: RejectionCode.TOO_MANY_READINGS })]);
+    expect(result.rejections).toEqual([
+      expect.objectContaining({ code: RejectionCode.TOO_MANY_READINGS }),
+    ]);
   });
 
   it('rejects invalid UTF-8', () => {

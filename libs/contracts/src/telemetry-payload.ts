@@ -38,7 +38,11 @@ const readingSchema = z
       }
     }
     if (metrics === 0) {
-      ctx.addIssue({ code: 'custom', params: { code: RejectionCode.NO_METRICS }, message: 'a reading needs at least one metric' });
+      ctx.addIssue({
+        code: 'custom',
+        params: { code: RejectionCode.NO_METRICS },
+        message: 'a reading needs at least one metric',
+      });
     } else if (metrics > MAX_METRICS_PER_READING) {
       ctx.addIssue({
         code: 'custom',
@@ -63,7 +67,10 @@ export function parseTelemetryPayload(
   receivedAt: number,
 ): ParsedPayload {
   if (payload.length > limits.maxPayloadBytes) {
-    return refuse(RejectionCode.PAYLOAD_TOO_LARGE, `${payload.length} bytes; the limit is ${limits.maxPayloadBytes}`);
+    return refuse(
+      RejectionCode.PAYLOAD_TOO_LARGE,
+      `${payload.length} bytes; the limit is ${limits.maxPayloadBytes}`,
+    );
   }
   let text: string;
   try {
@@ -79,7 +86,9 @@ export function parseTelemetryPayload(
   }
   if (!Array.isArray(json)) {
     const one = parseReading(json, receivedAt);
-    return 'code' in one ? { readings: [], rejections: [one] } : { readings: [one], rejections: [] };
+    return 'code' in one
+      ? { readings: [], rejections: [one] }
+      : { readings: [one], rejections: [] };
   }
   if (json.length === 0) return refuse(RejectionCode.EMPTY_BATCH, 'the array holds no readings');
   if (json.length > limits.maxReadingsPerMessage) {
@@ -110,7 +119,8 @@ function parseReading(element: unknown, receivedAt: number): Reading | Rejection
   const parsed = readingSchema.safeParse(element);
   if (!parsed.success) return toRejection(parsed.error.issues[0]);
   const { ts: rawTs, ...values } = parsed.data;
-  const ts = rawTs === undefined ? receivedAt : typeof rawTs === 'number' ? rawTs : Date.parse(rawTs);
+  const ts =
+    rawTs === undefined ? receivedAt : typeof rawTs === 'number' ? rawTs : Date.parse(rawTs);
   if (!Number.isFinite(ts) || ts < EARLIEST_TS) {
     return {
       code: RejectionCode.INVALID_TIMESTAMP,
@@ -118,7 +128,10 @@ function parseReading(element: unknown, receivedAt: number): Reading | Rejection
     };
   }
   if (ts > receivedAt + MAX_CLOCK_AHEAD_MS) {
-    return { code: RejectionCode.INVALID_TIMESTAMP, detail: `ts ${JSON.stringify(rawTs)} is more than 24 h ahead of the gateway clock` };
+    return {
+      code: RejectionCode.INVALID_TIMESTAMP,
+      detail: `ts ${JSON.stringify(rawTs)} is more than 24 h ahead of the gateway clock`,
+    };
   }
   return { ts, values: values as Record<string, number> };
 }
@@ -132,14 +145,18 @@ function toRejection(issue: z.core.$ZodIssue): Rejection {
   if (key === 'ts') {
     return {
       code: RejectionCode.INVALID_TIMESTAMP,
-      detail: 'ts must be epoch milliseconds (a non-negative integer) or an ISO 8601 date-time with a zone',
+      detail:
+        'ts must be epoch milliseconds (a non-negative integer) or an ISO 8601 date-time with a zone',
     };
   }
   if (typeof key === 'string') {
     const name = JSON.stringify(key.slice(0, 80));
     return METRIC_NAME_PATTERN.test(key)
       ? { code: RejectionCode.INVALID_VALUE, detail: `metric ${name} must be a finite number` }
-      : { code: RejectionCode.INVALID_METRIC_NAME, detail: `metric name ${name} must match ${METRIC_NAME_PATTERN.source}` };
+      : {
+          code: RejectionCode.INVALID_METRIC_NAME,
+          detail: `metric name ${name} must match ${METRIC_NAME_PATTERN.source}`,
+        };
   }
   return { code: RejectionCode.INVALID_PAYLOAD, detail: issue.message };
 }

@@ -5,7 +5,7 @@ import { MAX_QUEUED_READINGS } from './detection.constants';
 import { readingsUnscored } from './detection.metrics';
 import { DetectionModule } from './detection.module';
 import { DetectionService } from './detection.service';
-import { pollUntil } from './testing/poll-until';
+import { pollUntil } from '../../../test/support/poll-until';
 import { ScriptedDetector } from './testing/scripted.detector';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -66,7 +66,7 @@ describe(DetectionService.name, () => {
   it('scores on its own within a tick, without flush()', async () => {
     service.submit('dev-a', readings([4]));
     expect(service.stats().queued).toBe(1);
-    const opened = await pollUntil(() => events[0], 1000);
+    const opened = await pollUntil(() => events[0], (e) => e !== undefined, { timeoutMs: 1000, intervalMs: 2 });
     expect(opened.type).toBe('opened');
     expect(service.stats()).toMatchObject({ queued: 0, scored: 1, openEpisodes: 1 });
   });

@@ -49,7 +49,9 @@ export class AlertRelay implements OnModuleInit, OnApplicationShutdown {
       }
     } catch (error) {
       alertFailures.inc();
-      this.logger.error(`anomaly ${anomaly.id} ${event.type} not relayed: ${(error as Error).message}`);
+      this.logger.error(
+        `anomaly ${anomaly.id} ${event.type} not relayed: ${(error as Error).message}`,
+      );
     }
   }
 }

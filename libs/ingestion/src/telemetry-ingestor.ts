@@ -21,7 +21,11 @@ export class TelemetryIngestor implements TelemetrySink {
     this.limits = config.limits;
   }
 
-  async accept(deviceId: string, payload: Buffer, receivedAt: number): Promise<TelemetrySinkResult> {
+  async accept(
+    deviceId: string,
+    payload: Buffer,
+    receivedAt: number,
+  ): Promise<TelemetrySinkResult> {
     const { readings, rejections } = parseTelemetryPayload(payload, this.limits, receivedAt);
     const receivedAtIso = new Date(receivedAt).toISOString();
     const notices: ErrorNotice[] = rejections.map((r) => {

@@ -30,35 +30,58 @@ export class PublishHooks {
     private readonly publishInternal: PublishInternal,
   ) {}
 
-  authorizePublish(client: Client | null, packet: PublishPacket, done: (error?: Error | null) => void): void {
+  authorizePublish(
+    client: Client | null,
+    packet: PublishPacket,
+    done: (error?: Error | null) => void,
+  ): void {
     const principal = this.sessions.principalOf(client);
     if (!principal || !this.acl.canPublish(principal, packet.topic)) {
       mqttPublishDenied.inc();
       const who = principal?.deviceId ?? 'unidentified session';
-      this.warnings.warn(`deny:${who}`, `publish denied: ${who} may not publish to ${packet.topic.slice(0, 200)}`);
-      const code = packet.topic.startsWith('$') ? BrokerExceptionCode.SYS_TOPIC_RESERVED : BrokerExceptionCode.TOPIC_FORBIDDEN;
+      this.warnings.warn(
+        `deny:${who}`,
+        `publish denied: ${who} may not publish to ${packet.topic.slice(0, 200)}`,
+      );
+      const code = packet.topic.startsWith('$')
+        ? BrokerExceptionCode.SYS_TOPIC_RESERVED
+        : BrokerExceptionCode.TOPIC_FORBIDDEN;
       // MQTT 3.1.1 has no negative PUBACK: closing the connection is the only refusal a client can notice.
-      return done(new BrokerException(code, `publish to ${packet.topic.slice(0, 200)} is not allowed`));
+      return done(
+        new BrokerException(code, `publish to ${packet.topic.slice(0, 200)} is not allowed`),
+      );
     }
     const deviceId = telemetryTopicDevice(packet.topic);
     if (deviceId === null) return done(null);
-    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    const payload =
+      typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
     this.sink.accept(deviceId, payload, Date.now()).then(
       (result) => {
-        mqttMessagesReceived.inc({ outcome: result.notices.length === 0 ? 'accepted' : result.accepted > 0 ? 'partial' : 'rejected' });
-        if (result.notices.length > 0) this.reportRejections(deviceId, payload, result.accepted, result.notices);
+        mqttMessagesReceived.inc({
+          outcome:
+            result.notices.length === 0 ? 'accepted' : result.accepted > 0 ? 'partial' : 'rejected',
+        });
+        if (result.notices.length > 0)
+          this.reportRejections(deviceId, payload, result.accepted, result.notices);
         done(null);
       },
       (error: unknown) => {
         // No PUBACK: the device keeps the message and sends it again after reconnecting.
         mqttMessagesReceived.inc({ outcome: 'failed' });
-        this.warnings.warn(`sink:${deviceId}`, `telemetry from ${deviceId} not accepted: ${(error as Error).message}`);
+        this.warnings.warn(
+          `sink:${deviceId}`,
+          `telemetry from ${deviceId} not accepted: ${(error as Error).message}`,
+        );
         done(error as Error);
       },
     );
   }
 
-  authorizeSubscribe(client: Client | null, sub: Subscription, done: (e: Error | null, s?: Subscription | null) => void): void {
+  authorizeSubscribe(
+    client: Client | null,
+    sub: Subscription,
+    done: (e: Error | null, s?: Subscription | null) => void,
+  ): void {
     const principal = this.sessions.principalOf(client);
     if (principal && this.acl.canSubscribe(principal, sub.topic)) return done(null, sub);
     mqttSubscribeDenied.inc();
@@ -67,17 +90,29 @@ export class PublishHooks {
   }
 
   authorizeForward(_client: Client, packet: AedesPublishPacket): AedesPublishPacket | null {
-    return Buffer.isBuffer(packet.payload) && this.rejectedPayloads.has(packet.payload) ? null : packet;
+    return Buffer.isBuffer(packet.payload) && this.rejectedPayloads.has(packet.payload)
+      ? null
+      : packet;
   }
 
-  private reportRejections(deviceId: string, payload: Buffer, accepted: number, notices: ErrorNotice[]): void {
+  private reportRejections(
+    deviceId: string,
+    payload: Buffer,
+    accepted: number,
+    notices: ErrorNotice[],
+  ): void {
     if (accepted === 0) this.rejectedPayloads.add(payload);
-    this.warnings.warn(`reject:${deviceId}`, `rejected ${notices.length} reading(s) from ${deviceId}: ${notices[0].error}`);
+    this.warnings.warn(
+      `reject:${deviceId}`,
+      `rejected ${notices.length} reading(s) from ${deviceId}: ${notices[0].error}`,
+    );
     const shown = notices.slice(0, MAX_NOTICES_PER_MESSAGE);
     const hidden = notices.length - shown.length;
     shown.forEach((notice, i) => {
       const last = i === shown.length - 1 && hidden > 0;
-      const body = last ? { ...notice, detail: `${notice.detail} (and ${hidden} more rejected readings)` } : notice;
+      const body = last
+        ? { ...notice, detail: `${notice.detail} (and ${hidden} more rejected readings)` }
+        : notice;
       this.publishInternal(Topics.errors(deviceId), JSON.stringify(body), 0);
     });
   }
