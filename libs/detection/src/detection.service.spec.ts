@@ -66,7 +66,11 @@ describe(DetectionService.name, () => {
   it('scores on its own within a tick, without flush()', async () => {
     service.submit('dev-a', readings([4]));
     expect(service.stats().queued).toBe(1);
-    const opened = await pollUntil(() => events[0], (e) => e !== undefined, { timeoutMs: 1000, intervalMs: 2 });
+    const opened = await pollUntil(
+      () => events[0],
+      (e) => e !== undefined,
+      { timeoutMs: 1000, intervalMs: 2 },
+    );
     expect(opened.type).toBe('opened');
     expect(service.stats()).toMatchObject({ queued: 0, scored: 1, openEpisodes: 1 });
   });
