@@ -1,4 +1,4 @@
-import mqtt, { MqttClient } from 'mqtt';
+import mqtt, { MqttClient, Store } from 'mqtt';
 import { Topics } from '@iag/contracts';
 import { reconnectDelay } from './backoff';
 
@@ -33,6 +33,8 @@ export interface DeviceSessionStats {
  */
 export class DeviceSession {
   private client: MqttClient | undefined;
+  /** Kept across reconnects: client.reconnect() without them starts empty stores and so forgets unacknowledged QoS 1 messages. */
+  private readonly stores = { incomingStore: new Store(), outgoingStore: new Store() };
   private readonly backlog: WireReading[] = [];
   private attempt = 0;
   private flushing = false;
@@ -64,6 +66,7 @@ export class DeviceSession {
       keepalive: 30,
       connectTimeout: 5000,
       reconnectPeriod: 0, // our own backoff below
+      ...this.stores,
     });
     this.client.on('connect', () => this.onConnect());
     this.client.on('close', () => this.onClose());
@@ -76,15 +79,11 @@ export class DeviceSession {
   /** Sends the reading now when online with an empty backlog, else keeps it for later. */
   send(reading: WireReading): void {
     if (this.stats.connected && !this.flushing && this.backlog.length === 0) {
-      this.publish(JSON.stringify(reading), 1);
+      void this.publish([reading], false);
       return;
     }
     this.backlog.push(reading);
-    if (this.backlog.length > this.options.maxBuffered) {
-      this.backlog.shift();
-      this.stats.dropped++;
-    }
-    this.stats.buffered = this.backlog.length;
+    this.trimBacklog();
   }
 
   /** True when nothing is waiting: no backlog and every publish acknowledged. */
@@ -114,7 +113,7 @@ export class DeviceSession {
     const delay = reconnectDelay(this.attempt++, this.options.random);
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
-      if (!this.stopped) this.client?.reconnect();
+      if (!this.stopped) this.client?.reconnect(this.stores);
     }, delay);
   }
 
@@ -126,21 +125,39 @@ export class DeviceSession {
       while (this.stats.connected && this.backlog.length > 0) {
         const batch = this.backlog.splice(0, this.options.batchSize);
         this.stats.buffered = this.backlog.length;
-        // mqtt.js keeps an unacknowledged QoS 1 message and resends it after a reconnect
-        await this.publish(JSON.stringify(batch), batch.length);
+        await this.publish(batch, true);
       }
     } finally {
       this.flushing = false;
     }
   }
 
-  private publish(payload: string, readings: number): Promise<void> {
-    this.stats.sent += readings;
+  /**
+   * QoS 1 publish. mqtt.js resends an unacknowledged message after a reconnect; when it gives up
+   * on one instead (it calls back with an error), its readings go back to the front of the
+   * backlog: a reading may then arrive twice, which stores the same point again, but is not lost.
+   */
+  private publish(readings: WireReading[], asArray: boolean): Promise<void> {
+    const payload = JSON.stringify(asArray ? readings : readings[0]);
+    this.stats.sent += readings.length;
     return new Promise((resolve) => {
       this.client?.publish(this.topic, payload, { qos: 1 }, (error) => {
-        if (!error) this.stats.acked += readings;
+        if (!error) this.stats.acked += readings.length;
+        else if (!this.stopped) {
+          this.stats.sent -= readings.length;
+          this.backlog.unshift(...readings);
+          this.trimBacklog();
+        }
         resolve();
       });
     });
+  }
+
+  private trimBacklog(): void {
+    while (this.backlog.length > this.options.maxBuffered) {
+      this.backlog.shift();
+      this.stats.dropped++;
+    }
+    this.stats.buffered = this.backlog.length;
   }
 }
