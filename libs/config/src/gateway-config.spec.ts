@@ -46,4 +46,42 @@ describe(GatewayConfig.name, () => {
     expect(config.allowAnonymousDevices).toBe(true);
     expect(config.ports.mqtt).toBe(0);
   });
+
+  it('applies the security defaults', () => {
+    const config = GatewayConfig.fromEnv({});
+    expect(config.tls).toEqual({ http: false });
+    expect(config.mqttSecurity).toEqual({
+      maxConnectionsPerIp: 1000,
+      authDelayMs: 500,
+      authDelayMaxMs: 30000,
+      connectTimeoutMs: 10000,
+      maxSubscriptions: 100,
+      maxPacketBytes: 65536 + 65536,
+    });
+  });
+
+  it('serves HTTPS with TLS unless HTTP_TLS=false', () => {
+    const tls = { TLS_CERT: 'c.pem', TLS_KEY: 'k.pem' };
+    expect(GatewayConfig.fromEnv(tls).tls.http).toBe(true);
+    expect(GatewayConfig.fromEnv({ ...tls, HTTP_TLS: 'false' }).tls.http).toBe(false);
+  });
+
+  it('names TLS settings that only make sense together', () => {
+    let error: unknown;
+    try {
+      GatewayConfig.fromEnv({
+        TLS_CERT: 'c.pem',
+        TLS_CRL: 'crl.pem',
+        MQTT_AUTH_DELAY_MAX_MS: '1',
+        MQTT_AUTH_DELAY_MS: '5',
+      });
+    } catch (e) {
+      error = e;
+    }
+    const problems = (error as ConfigException).problems.join('\n');
+    for (const name of ['TLS_KEY', 'TLS_CRL', 'MQTT_AUTH_DELAY_MAX_MS'])
+      expect(problems).toContain(name);
+    expect(() => GatewayConfig.fromEnv({ HTTP_TLS: 'true' })).toThrow(/HTTP_TLS/);
+    expect(() => GatewayConfig.fromEnv({ TLS_CA: 'ca.pem' })).toThrow(/TLS_CA/);
+  });
 });
