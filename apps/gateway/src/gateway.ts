@@ -29,7 +29,7 @@ export async function createGateway(
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, logStream),
     new FastifyAdapter({ bodyLimit: 1_048_576, ...(https ? { https } : {}) }),
-    { bufferLogs: true },
+    { bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();

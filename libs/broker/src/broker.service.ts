@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Server } from 'node:net';
+import type { TlsOptions } from 'node:tls';
 import {
   BeforeApplicationShutdown,
   Inject,
@@ -9,7 +10,7 @@ import {
 } from '@nestjs/common';
 import { GatewayConfig } from '@iag/config';
 import { Aedes, Client, loadAedes } from './aedes.types';
-import { loadTopicAcl } from './acl/acl-loader';
+import { LoadedAcl, loadTopicAcl } from './acl/acl-loader';
 import { ConnectThrottle } from './auth/connect-throttle';
 import { CredentialCheck } from './auth/credential-check';
 import { MqttAuthPolicy } from './auth/mqtt-auth.policy';
@@ -43,17 +44,23 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
   private tcp?: Server;
   private tls?: Server;
   private websocket?: WebSocketListener;
+  private readonly acl: LoadedAcl;
+  private readonly tlsOptions: TlsOptions | undefined;
 
   constructor(
     private readonly config: GatewayConfig,
     @Inject(TELEMETRY_SINK) private readonly sink: TelemetrySink,
     @Inject(DEVICE_CREDENTIALS) private readonly credentials: DeviceCredentials,
     @Inject(SERVICE_CREDENTIALS) private readonly services: ServiceCredentials,
-  ) {}
+  ) {
+    // Read here, so a bad rules file or certificate stops the boot before storage starts anything.
+    this.acl = loadTopicAcl(config.mqttAcl);
+    this.tlsOptions = loadTlsMaterial(config.tls);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
-    const { acl, source } = loadTopicAcl(this.config.mqttAcl);
-    const tlsOptions = loadTlsMaterial(this.config.tls);
+    const { acl, source } = this.acl;
+    const tlsOptions = this.tlsOptions;
     const security = this.config.mqttSecurity;
     if (acl.isOpen())
       this.logger.warn(
@@ -154,7 +161,7 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
   private async createAedes(
     hooks: PublishHooks,
     connections: ConnectionInfos,
-    acl: ReturnType<typeof loadTopicAcl>['acl'],
+    acl: LoadedAcl['acl'],
   ): Promise<Aedes> {
     const security = this.config.mqttSecurity;
     const auth = new MqttAuthPolicy(
