@@ -1,4 +1,5 @@
 import type { DestinationStream } from 'pino';
+import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
 import { createGateway, RunningGateway } from '../../apps/gateway/src/gateway';
 import { testConfig } from './test-config';
 
@@ -22,6 +23,9 @@ export async function startTestGateway(
   overrides: Record<string, string> = {},
   logStream?: DestinationStream,
 ): Promise<TestGateway> {
+  // nestjs-pino keeps its first out-of-request logger for the whole process: forget it, so a stream given
+  // here receives this gateway's logs even when another gateway started earlier in the same file.
+  if (logStream) __resetOutOfContextForTests();
   const gateway = await createGateway(
     testConfig({ ADMIN_API_KEY: TEST_ADMIN_KEY, ...overrides }),
     logStream,

@@ -90,11 +90,14 @@ describe(TopicAcl.name, () => {
       expect(acl.canPublish(me, 'devices/sensor-1/errors')).toBe(false);
     });
 
-    it('refuses a filter that overlaps a denied one, even through a wildcard', () => {
+    it('refuses a filter inside a denied one, and withholds denied topics from wider ones', () => {
       expect(acl.canSubscribe(me, 'public/news')).toBe(true);
       expect(acl.canSubscribe(me, 'public/secret/plans')).toBe(false);
-      expect(acl.canSubscribe(me, 'public/#')).toBe(false);
-      expect(acl.canSubscribe(me, 'public/+/plans')).toBe(false);
+      expect(acl.canSubscribe(me, 'public/secret/#')).toBe(false);
+      expect(acl.canSubscribe(me, 'public/#')).toBe(true);
+      expect(acl.canSubscribe(me, 'public/+/plans')).toBe(true);
+      expect(acl.canReceive(me, 'public/news/plans')).toBe(true);
+      expect(acl.canReceive(me, 'public/secret/plans')).toBe(false);
     });
 
     it('applies role rules to keys holding at least that role', () => {

@@ -1,15 +1,16 @@
 import { roleAllows } from '@iag/contracts';
 import type { MqttPrincipal } from '../auth/mqtt-principal';
 import { AclRule, DEVICE_ID_PLACEHOLDER } from './acl-rules';
-import { filterCovers, filtersOverlap, topicMatches } from './topic-filter';
+import { filterCovers, topicMatches } from './topic-filter';
 
 type Test = (pattern: string, request: string) => boolean;
 
 /**
- * Decides what a session may publish and subscribe to. A request is allowed when an allow rule for the
- * principal covers it and no deny rule touches it (deny wins, rule order does not matter); nothing
- * matching means denied. `$` topics are the broker's own and never allowed. `open` (development preset)
- * allows everything else.
+ * Decides what a session may publish, subscribe to and receive. A request is allowed when an allow rule
+ * for the principal covers it and no deny rule covers it (deny wins, rule order does not matter); nothing
+ * matching means denied. A wildcard subscription that merely overlaps a deny rule is granted, and the
+ * denied topics are then withheld message by message (canReceive). `$` topics are the broker's own and
+ * never allowed. `open` (development preset) allows everything else.
  */
 export class TopicAcl {
   private constructor(private readonly rules: AclRule[] | 'open') {}
@@ -31,9 +32,20 @@ export class TopicAcl {
     return this.decide(principal, 'publish', topic, topicMatches, topicMatches);
   }
 
-  /** A filter: an allow pattern must cover all it can match; a deny pattern overlapping it refuses it. */
+  /** A filter: an allow pattern must cover all it can match; a deny pattern covering it refuses it. */
   canSubscribe(principal: MqttPrincipal, filter: string): boolean {
-    return this.decide(principal, 'subscribe', filter, filterCovers, filtersOverlap);
+    return this.decide(principal, 'subscribe', filter, filterCovers, filterCovers);
+  }
+
+  /** A message on a granted subscription: withheld when a subscribe deny rule matches its topic. */
+  canReceive(principal: MqttPrincipal, topic: string): boolean {
+    if (this.rules === 'open') return true;
+    for (const rule of this.rules) {
+      if (rule.effect !== 'deny' || !rule.subscribe || !applies(rule, principal)) continue;
+      if (rule.topics.some((pattern) => topicMatches(expand(pattern, principal), topic)))
+        return false;
+    }
+    return true;
   }
 
   private decide(

@@ -106,10 +106,10 @@ export class PublishHooks {
     filters.forEach((filter) => asked?.delete(filter));
   }
 
-  authorizeForward(_client: Client, packet: AedesPublishPacket): AedesPublishPacket | null {
-    return Buffer.isBuffer(packet.payload) && this.rejectedPayloads.has(packet.payload)
-      ? null
-      : packet;
+  authorizeForward(client: Client, packet: AedesPublishPacket): AedesPublishPacket | null {
+    if (Buffer.isBuffer(packet.payload) && this.rejectedPayloads.has(packet.payload)) return null;
+    const principal = this.sessions.principalOf(client);
+    return principal && !this.acl.canReceive(principal, packet.topic) ? null : packet;
   }
 
   private publishRefusal(client: Client | null, packet: PublishPacket): BrokerException | null {
