@@ -30,6 +30,7 @@ export class PublishHooks {
   private readonly rejectedPayloads = new WeakSet<Buffer>();
   /** Topic filters each session has asked for (granted or not), against MQTT_MAX_SUBSCRIPTIONS. */
   private readonly filtersAsked = new WeakMap<Client, Set<string>>();
+  private readonly overBudget = new WeakSet<Client>();
 
   constructor(
     private readonly sink: TelemetrySink,
@@ -81,11 +82,15 @@ export class PublishHooks {
     done: (e: Error | null, s?: Subscription | null) => void,
   ): void {
     if (client && !this.withinSubscriptionBudget(client, sub.topic)) {
-      mqttProtocolViolations.inc({ reason: 'too_many_subscriptions' });
-      this.warnings.warn(
-        `subs:${client.id}`,
-        `closing ${describePrincipal(this.sessions.principalOf(client))}: more than ${this.maxSubscriptions} topic filters`,
-      );
+      // One SUBSCRIBE reaches here once per filter: count and log the session once.
+      if (!this.overBudget.has(client)) {
+        this.overBudget.add(client);
+        mqttProtocolViolations.inc({ reason: 'too_many_subscriptions' });
+        this.warnings.warn(
+          `subs:${client.id}`,
+          `closing ${describePrincipal(this.sessions.principalOf(client))}: more than ${this.maxSubscriptions} topic filters`,
+        );
+      }
       return done(
         new BrokerException(
           BrokerExceptionCode.TOO_MANY_SUBSCRIPTIONS,
