@@ -1,5 +1,11 @@
 import { PassThrough } from 'node:stream';
-import { connackRefusal, connectDevice } from '../support/mqtt-clients';
+import {
+  connackRefusal,
+  connackRefusalAt,
+  connectAt,
+  connectDevice,
+} from '../support/mqtt-clients';
+import { TestPki } from '../support/pki';
 import { startTestGateway, TestGateway, TEST_ADMIN_KEY } from '../support/test-gateway';
 
 describe('Logs', () => {
@@ -51,6 +57,101 @@ describe('Logs', () => {
       'leak-me-please-0001',
       'wrong-key-value-0002',
       'bad-password-0003',
+    ]) {
+      expect(all).not.toContain(secret);
+    }
+  });
+});
+
+describe('Logs on the TLS and WebSocket paths', () => {
+  let gateway: TestGateway;
+  let pki: TestPki;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    pki = await TestPki.create();
+    const server = await pki.server();
+    const stream = new PassThrough();
+    stream.on('data', (chunk: Buffer) =>
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)),
+    );
+    gateway = await startTestGateway(
+      {
+        LOG_LEVEL: 'trace',
+        TLS_CERT: server.certPath,
+        TLS_KEY: server.keyPath,
+        TLS_CA: pki.caPath,
+        HTTP_TLS: 'false',
+      },
+      stream,
+    );
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('never contain tokens, API keys, passwords or private keys', async () => {
+    const mqtts = `mqtts://127.0.0.1:${gateway.mqttsPort}`;
+    const ws = `ws://127.0.0.1:${gateway.httpPort}/mqtt`;
+    const device = await gateway.http('/api/v1/devices', {
+      method: 'POST',
+      body: { id: 'tls-secret-1' },
+    });
+    const token: string = device.body.token;
+    const key = await gateway.http('/api/v1/keys', {
+      method: 'POST',
+      body: { name: 'bridge', role: 'operator' },
+    });
+    const deviceCert = await pki.device('tls-secret-1');
+    const expired = await pki.device('tls-secret-1', -1);
+
+    await expect(
+      connackRefusalAt(ws, { username: 'tls-secret-1', password: 'ws-bad-password-0004' }),
+    ).resolves.toBe(4);
+    await expect(
+      connackRefusalAt(mqtts, {
+        ca: pki.caCert,
+        username: 'tls-secret-1',
+        password: 'tls-bad-password-0005',
+      }),
+    ).resolves.toBe(4);
+    await expect(
+      connackRefusalAt(mqtts, { ca: pki.caCert, cert: expired.cert, key: expired.key }),
+    ).resolves.toBe(5);
+    await expect(
+      connackRefusalAt(ws, {
+        username: 'service:bridge',
+        password: 'iag_0123456789ab_bad-service-key-0006',
+      }),
+    ).resolves.toBe(4);
+    for (const client of [
+      await connectAt(ws, { username: 'tls-secret-1', password: token }),
+      await connectAt(mqtts, { ca: pki.caCert, username: 'tls-secret-1', password: token }),
+      await connectAt(mqtts, { ca: pki.caCert, cert: deviceCert.cert, key: deviceCert.key }),
+    ]) {
+      await client.publishAsync('devices/tls-secret-1/telemetry', '{"temp": "x"}', { qos: 1 });
+      client.end(true);
+    }
+    const service = await connectAt(ws, { username: 'service:bridge', password: key.body.key });
+    service.end(true);
+    await gateway.http(`/api/v1/keys/${key.body.id}`, { method: 'DELETE' });
+    await gateway.http('/api/v1/devices/tls-secret-1/token', { method: 'POST' });
+
+    expect(lines.length).toBeGreaterThan(3);
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    const all = lines.join('\n');
+    const keyBody = (pem: string) => pem.split('\n')[1];
+    for (const secret of [
+      token,
+      key.body.key,
+      TEST_ADMIN_KEY,
+      'ws-bad-password-0004',
+      'tls-bad-password-0005',
+      'bad-service-key-0006',
+      keyBody(deviceCert.key),
+      keyBody(expired.key),
+      'PRIVATE KEY',
     ]) {
       expect(all).not.toContain(secret);
     }
