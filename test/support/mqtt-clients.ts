@@ -75,7 +75,7 @@ export function waitForClose(client: MqttClient, timeoutMs = 5000): Promise<numb
 export async function subscribeGranted(
   client: MqttClient,
   filters: string[],
-  qos: 0 | 1 = 1,
+  qos: 0 | 1 | 2 = 1,
 ): Promise<number[]> {
   const wanted = Object.fromEntries(filters.map((f) => [f, { qos }]));
   try {
