@@ -1,21 +1,13 @@
 import fc from 'fast-check';
 import { MqttClient } from 'mqtt';
+import { anomaliesQuerySchema, telemetryQuerySchema } from '@iag/contracts';
 import { pollUntil } from '../support/poll-until';
 import { collect, connectDevice } from '../support/mqtt-clients';
 import { metricValue, startTestGateway, TestGateway } from '../support/test-gateway';
 
 const PARAMS = [
-  'deviceId',
-  'from',
-  'to',
-  'status',
-  'severity',
-  'minScore',
-  'limit',
-  'cursor',
-  'metrics',
-  'every',
-  'fn',
+  ...Object.keys(anomaliesQuerySchema.shape),
+  ...Object.keys(telemetryQuerySchema.in.shape),
 ];
 const value = fc.oneof(
   fc.string({ maxLength: 20 }),

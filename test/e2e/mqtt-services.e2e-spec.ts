@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { MqttClient } from 'mqtt';
 import { createGateway } from '../../apps/gateway/src/gateway';
 import { pollUntil } from '../support/poll-until';
@@ -12,7 +11,7 @@ import {
   waitForClose,
 } from '../support/mqtt-clients';
 import { testConfig, testDir } from '../support/test-config';
-import { startTestGateway, TestGateway } from '../support/test-gateway';
+import { captureLogs, startTestGateway, TestGateway } from '../support/test-gateway';
 
 const rulesFile = (rules: unknown): string => {
   const path = join(testDir('acl-'), 'acl.json');
@@ -184,11 +183,7 @@ describe('MQTT_ACL at start', () => {
   });
 
   it('warns at start when the open preset is chosen, and then allows anonymous devices', async () => {
-    const lines: string[] = [];
-    const stream = new PassThrough();
-    stream.on('data', (chunk: Buffer) =>
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)),
-    );
+    const { stream, lines } = captureLogs();
     const gateway = await startTestGateway({ MQTT_ACL: 'open', LOG_LEVEL: 'warn' }, stream);
     try {
       const warning = await pollUntil(() =>

@@ -16,18 +16,18 @@ import {
   TEST_ADMIN_KEY,
 } from '../support/test-gateway';
 
-/** GET over HTTPS trusting only the test CA; resolves with the status code. */
-function httpsStatus(port: number, path: string, ca: string): Promise<number> {
+/** An admin request over HTTPS trusting only the test CA; resolves with the status code. */
+function httpsStatus(port: number, path: string, ca: string, body?: unknown): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port, path, ca, headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      },
-    );
+    const headers: Record<string, string> = { authorization: `Bearer ${TEST_ADMIN_KEY}` };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const method = body === undefined ? 'GET' : 'POST';
+    const req = request({ host: '127.0.0.1', port, path, ca, method, headers }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
     req.on('error', reject);
-    req.end();
+    req.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }
 
@@ -161,26 +161,8 @@ describe('MQTT over TLS and mutual TLS', () => {
       expect(secure.httpScheme).toBe('https');
       expect(await httpsStatus(secure.httpPort, '/api/v1/devices', pki.caCert)).toBe(200);
       // The device must exist in this gateway's own registry.
-      const created = await new Promise<number>((resolve, reject) => {
-        const req = request(
-          {
-            host: '127.0.0.1',
-            port: secure.httpPort,
-            path: '/api/v1/devices',
-            method: 'POST',
-            ca: pki.caCert,
-            headers: {
-              authorization: `Bearer ${TEST_ADMIN_KEY}`,
-              'content-type': 'application/json',
-            },
-          },
-          (res) => {
-            res.resume();
-            resolve(res.statusCode ?? 0);
-          },
-        );
-        req.on('error', reject);
-        req.end(JSON.stringify({ id: 'cert-dev' }));
+      const created = await httpsStatus(secure.httpPort, '/api/v1/devices', pki.caCert, {
+        id: 'cert-dev',
       });
       expect(created).toBe(201);
       const wss = `wss://127.0.0.1:${secure.httpPort}/mqtt`;

@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import type { DestinationStream } from 'pino';
 import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
 import { createGateway, RunningGateway } from '../../apps/gateway/src/gateway';
@@ -70,4 +71,14 @@ export async function metricValue(
   const wanted = labels ? `${name}{${labels}}` : name;
   const line = text.split('\n').find((l) => l.startsWith(`${wanted} `));
   return line ? Number(line.slice(wanted.length + 1)) : 0;
+}
+
+/** A log destination for startTestGateway that keeps every line written to it. */
+export function captureLogs(): { stream: DestinationStream; lines: string[] } {
+  const lines: string[] = [];
+  const stream = new PassThrough();
+  stream.on('data', (chunk: Buffer) =>
+    lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)),
+  );
+  return { stream, lines };
 }

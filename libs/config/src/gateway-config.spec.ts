@@ -1,5 +1,16 @@
 import { ConfigException, GatewayConfig } from '@iag/config';
 
+/** The problems GatewayConfig lists for an environment (it must refuse it). */
+function problemsOf(env: Record<string, string>): string {
+  try {
+    GatewayConfig.fromEnv(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigException);
+    return (error as ConfigException).problems.join('\n');
+  }
+  throw new Error('the environment was accepted');
+}
+
 describe(GatewayConfig.name, () => {
   it('applies the documented defaults', () => {
     const config = GatewayConfig.fromEnv({});
@@ -12,20 +23,13 @@ describe(GatewayConfig.name, () => {
   });
 
   it('lists every invalid variable at once', () => {
-    let error: unknown;
-    try {
-      GatewayConfig.fromEnv({
-        MQTT_PORT: 'abc',
-        HTTP_PORT: '70000',
-        INFLUX_URL: 'not a url',
-        ALLOW_ANONYMOUS_DEVICES: 'maybe',
-        LOG_LEVEL: 'loud',
-      });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigException);
-    const problems = (error as ConfigException).problems.join('\n');
+    const problems = problemsOf({
+      MQTT_PORT: 'abc',
+      HTTP_PORT: '70000',
+      INFLUX_URL: 'not a url',
+      ALLOW_ANONYMOUS_DEVICES: 'maybe',
+      LOG_LEVEL: 'loud',
+    });
     for (const name of [
       'MQTT_PORT',
       'HTTP_PORT',
@@ -67,21 +71,15 @@ describe(GatewayConfig.name, () => {
   });
 
   it('names TLS settings that only make sense together', () => {
-    let error: unknown;
-    try {
-      GatewayConfig.fromEnv({
-        TLS_CERT: 'c.pem',
-        TLS_CRL: 'crl.pem',
-        MQTT_AUTH_DELAY_MAX_MS: '1',
-        MQTT_AUTH_DELAY_MS: '5',
-      });
-    } catch (e) {
-      error = e;
-    }
-    const problems = (error as ConfigException).problems.join('\n');
+    const problems = problemsOf({
+      TLS_CERT: 'c.pem',
+      TLS_CRL: 'crl.pem',
+      MQTT_AUTH_DELAY_MAX_MS: '1',
+      MQTT_AUTH_DELAY_MS: '5',
+    });
     for (const name of ['TLS_KEY', 'TLS_CRL', 'MQTT_AUTH_DELAY_MAX_MS'])
       expect(problems).toContain(name);
-    expect(() => GatewayConfig.fromEnv({ HTTP_TLS: 'true' })).toThrow(/HTTP_TLS/);
-    expect(() => GatewayConfig.fromEnv({ TLS_CA: 'ca.pem' })).toThrow(/TLS_CA/);
+    expect(problemsOf({ HTTP_TLS: 'true' })).toContain('HTTP_TLS');
+    expect(problemsOf({ TLS_CA: 'ca.pem' })).toContain('TLS_CA');
   });
 });
