@@ -60,7 +60,6 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
 
   async onApplicationBootstrap(): Promise<void> {
     const { acl, source } = this.acl;
-    const tlsOptions = this.tlsOptions;
     const security = this.config.mqttSecurity;
     if (acl.isOpen())
       this.logger.warn(
@@ -87,20 +86,19 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
     );
     this.aedes = aedes;
     this.websocket = new WebSocketListener(gate, security.maxPacketBytes);
+    await this.listen(gate);
+  }
+
+  private async listen(gate: ConnectionGate): Promise<void> {
     const host = this.config.bindHost;
     this.tcp = await listenTcp(gate, host, this.config.ports.mqtt);
     this.logger.log(`MQTT listening on ${host}:${boundPort(this.tcp)}`);
-    if (tlsOptions) {
-      this.tls = await listenTls(
-        gate,
-        host,
-        this.config.ports.mqtts,
-        tlsOptions,
-        security.connectTimeoutMs,
-      );
-      const mtls = this.config.tls.ca ? ' (client certificates accepted)' : '';
-      this.logger.log(`MQTTS listening on ${host}:${boundPort(this.tls)}${mtls}`);
-    }
+    if (!this.tlsOptions) return;
+    const { mqtts } = this.config.ports;
+    const timeout = this.config.mqttSecurity.connectTimeoutMs;
+    this.tls = await listenTls(gate, host, mqtts, this.tlsOptions, timeout);
+    const mtls = this.config.tls.ca ? ' (client certificates accepted)' : '';
+    this.logger.log(`MQTTS listening on ${host}:${boundPort(this.tls)}${mtls}`);
   }
 
   /** Serves MQTT over WebSocket at /mqtt on the gateway's HTTP(S) server (wired by the app). */
