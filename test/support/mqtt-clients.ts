@@ -20,10 +20,24 @@ export async function connectDevice(
   });
 }
 
+/** A connected session at any URL (mqtts://, ws://, wss://), MQTT 3.1.1, no reconnects. */
+export function connectAt(url: string, options: IClientOptions = {}): Promise<MqttClient> {
+  return mqtt.connectAsync(url, {
+    ...BASE,
+    clientId: `c-${Math.random().toString(36).slice(2, 10)}`,
+    ...options,
+  });
+}
+
 /** Attempts a CONNECT that should be refused; resolves with the CONNACK return code. */
 export function connackRefusal(port: number, options: IClientOptions): Promise<number> {
+  return connackRefusalAt(`mqtt://127.0.0.1:${port}`, options);
+}
+
+/** As connackRefusal, at any URL. */
+export function connackRefusalAt(url: string, options: IClientOptions): Promise<number> {
   return new Promise((resolve, reject) => {
-    const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, { ...BASE, ...options });
+    const client = mqtt.connect(url, { ...BASE, ...options });
     client.once('connect', () => {
       client.end(true);
       reject(new Error('connection was accepted'));
@@ -61,7 +75,7 @@ export function waitForClose(client: MqttClient, timeoutMs = 5000): Promise<numb
 export async function subscribeGranted(
   client: MqttClient,
   filters: string[],
-  qos: 0 | 1 = 1,
+  qos: 0 | 1 | 2 = 1,
 ): Promise<number[]> {
   const wanted = Object.fromEntries(filters.map((f) => [f, { qos }]));
   try {
@@ -118,4 +132,74 @@ function remainingLengthBytes(packet: Buffer): number {
   let i = 1;
   while (packet[i] & 0x80) i++;
   return i;
+}
+
+/**
+ * A hand-driven MQTT connection (raw bytes, any local loopback address), for what no well-behaved client
+ * sends: garbage, truncated or oversized packets, floods. Collects what the server sends back.
+ */
+export class RawSession {
+  readonly received: mqttPacket.Packet[] = [];
+  readonly closed: Promise<void>;
+  private readonly socket: net.Socket;
+  private readonly parser = mqttPacket.parser({ protocolVersion: 4 });
+
+  constructor(port: number, localAddress = '127.0.0.1') {
+    this.socket = net.connect({ port, host: '127.0.0.1', localAddress });
+    this.parser.on('packet', (packet) => this.received.push(packet));
+    this.parser.on('error', () => this.socket.destroy());
+    this.socket.on('data', (data) => this.parser.parse(data));
+    this.socket.on('error', () => undefined);
+    this.closed = new Promise((resolve) => this.socket.once('close', () => resolve()));
+  }
+
+  get isClosed(): boolean {
+    return this.socket.destroyed;
+  }
+
+  write(bytes: Uint8Array | mqttPacket.Packet): this {
+    const data = bytes instanceof Uint8Array ? bytes : mqttPacket.generate(bytes);
+    if (!this.socket.destroyed) this.socket.write(data);
+    return this;
+  }
+
+  connect(fields: Partial<mqttPacket.IConnectPacket> = {}): this {
+    return this.write({
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: 4,
+      clientId: `raw-${Math.random().toString(36).slice(2, 10)}`,
+      clean: true,
+      keepalive: 30,
+      ...fields,
+    } as mqttPacket.IConnectPacket);
+  }
+
+  /** Resolves with the first packet of this kind the server sent (polling the received list). */
+  async next(cmd: string, timeoutMs = 5000): Promise<mqttPacket.Packet> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const packet = this.received.find((p) => p.cmd === cmd);
+      if (packet) return packet;
+      if (Date.now() > deadline) throw new Error(`no ${cmd} within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Resolves once the server has closed the connection; rejects if it stays open past the timeout. */
+  async closedWithin(timeoutMs = 5000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('connection still open')), timeoutMs);
+    });
+    try {
+      await Promise.race([this.closed, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
 }

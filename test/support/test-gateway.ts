@@ -1,4 +1,6 @@
+import { PassThrough } from 'node:stream';
 import type { DestinationStream } from 'pino';
+import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
 import { createGateway, RunningGateway } from '../../apps/gateway/src/gateway';
 import { testConfig } from './test-config';
 
@@ -22,6 +24,9 @@ export async function startTestGateway(
   overrides: Record<string, string> = {},
   logStream?: DestinationStream,
 ): Promise<TestGateway> {
+  // nestjs-pino keeps its first out-of-request logger for the whole process: forget it, so a stream given
+  // here receives this gateway's logs even when another gateway started earlier in the same file.
+  if (logStream) __resetOutOfContextForTests();
   const gateway = await createGateway(
     testConfig({ ADMIN_API_KEY: TEST_ADMIN_KEY, ...overrides }),
     logStream,
@@ -66,4 +71,14 @@ export async function metricValue(
   const wanted = labels ? `${name}{${labels}}` : name;
   const line = text.split('\n').find((l) => l.startsWith(`${wanted} `));
   return line ? Number(line.slice(wanted.length + 1)) : 0;
+}
+
+/** A log destination for startTestGateway that keeps every line written to it. */
+export function captureLogs(): { stream: DestinationStream; lines: string[] } {
+  const lines: string[] = [];
+  const stream = new PassThrough();
+  stream.on('data', (chunk: Buffer) =>
+    lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)),
+  );
+  return { stream, lines };
 }

@@ -1,17 +1,22 @@
+import type { Server as HttpServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { GatewayConfig } from '@iag/config';
-import { BrokerService } from '@iag/broker';
+import { BrokerService, loadTlsMaterial } from '@iag/broker';
 import { setupOpenApi } from '@iag/api';
 import { AppModule } from './app.module';
 
 export interface RunningGateway {
   app: NestFastifyApplication;
   httpPort: number;
+  /** `https` when the HTTP listener serves TLS (TLS_CERT set and HTTP_TLS not false). */
+  httpScheme: 'http' | 'https';
   mqttPort: number;
+  /** 0 when TLS is not configured. */
+  mqttsPort: number;
   close(): Promise<void>;
 }
 
@@ -20,16 +25,25 @@ export async function createGateway(
   config: GatewayConfig,
   logStream?: DestinationStream,
 ): Promise<RunningGateway> {
+  const https = config.tls.http ? loadTlsMaterial(config.tls) : undefined;
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, logStream),
-    new FastifyAdapter({ bodyLimit: 1_048_576 }),
-    { bufferLogs: true },
+    new FastifyAdapter({ bodyLimit: 1_048_576, ...(https ? { https } : {}) }),
+    { bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   setupOpenApi(app);
+  const broker = app.get(BrokerService);
+  broker.attachWebSocket(app.getHttpServer() as HttpServer);
   await app.listen(config.ports.http, config.bindHost);
   const httpPort = (app.getHttpServer().address() as AddressInfo).port;
-  const mqttPort = app.get(BrokerService).mqttPort();
-  return { app, httpPort, mqttPort, close: () => app.close() };
+  return {
+    app,
+    httpPort,
+    httpScheme: https ? 'https' : 'http',
+    mqttPort: broker.mqttPort(),
+    mqttsPort: broker.mqttsPort(),
+    close: () => app.close(),
+  };
 }

@@ -15,8 +15,12 @@ async function main(): Promise<void> {
   }
   const gateway = await createGateway(config);
   const host = config.bindHost === '0.0.0.0' ? '127.0.0.1' : config.bindHost;
+  const http = `${gateway.httpScheme}://${host}:${gateway.httpPort}`;
+  const mqtts = gateway.mqttsPort ? `  MQTTS mqtts://${host}:${gateway.mqttsPort}` : '';
+  const ws = gateway.httpScheme === 'https' ? 'wss' : 'ws';
   process.stdout.write(
-    `IoT Anomaly Gateway ready: MQTT mqtt://${host}:${gateway.mqttPort}  HTTP http://${host}:${gateway.httpPort} (docs at /docs)\n`,
+    `IoT Anomaly Gateway ready: MQTT mqtt://${host}:${gateway.mqttPort}${mqtts}  ` +
+      `MQTT/WebSocket ${ws}://${host}:${gateway.httpPort}/mqtt  HTTP ${http} (docs at /docs)\n`,
   );
 }
 

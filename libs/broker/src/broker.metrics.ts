@@ -22,3 +22,22 @@ export const mqttMessagesReceived = new Counter({
   help: 'Telemetry PUBLISH messages received, by outcome',
   labelNames: ['outcome'] as const,
 });
+export const mqttProtocolViolations = new Counter({
+  name: 'iag_mqtt_protocol_violations_total',
+  help: 'Connections closed for breaking protocol or limits, by reason',
+  labelNames: ['reason'] as const,
+});
+export const mqttConnectFailures = new Counter({
+  name: 'iag_mqtt_connect_failures_total',
+  help: 'Failed CONNECTs counted by the throttle, by scope (client address, device id)',
+  labelNames: ['scope'] as const,
+});
+export const mqttConnectThrottled = new Counter({
+  name: 'iag_mqtt_connect_throttled_total',
+  help: 'CONNECTs answered late because of earlier failures from the same address or for the same device',
+  labelNames: ['scope'] as const,
+});
+export const mqttConnectDelaySeconds = new Counter({
+  name: 'iag_mqtt_connect_delay_seconds_total',
+  help: 'Total time CONNECT answers were held back by the throttle',
+});

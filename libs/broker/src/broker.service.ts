@@ -1,5 +1,6 @@
-import { createServer, Server } from 'node:net';
-import { AddressInfo } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
+import type { Server } from 'node:net';
+import type { TlsOptions } from 'node:tls';
 import {
   BeforeApplicationShutdown,
   Inject,
@@ -9,19 +10,30 @@ import {
 } from '@nestjs/common';
 import { GatewayConfig } from '@iag/config';
 import { Aedes, Client, loadAedes } from './aedes.types';
-import { TopicAcl } from './acl/topic-acl';
-import { DeviceAuthPolicy } from './auth/device-auth.policy';
-import { BrokerException, BrokerExceptionCode } from './broker.exception';
+import { LoadedAcl, loadTopicAcl } from './acl/acl-loader';
+import { ConnectThrottle } from './auth/connect-throttle';
+import { CredentialCheck } from './auth/credential-check';
+import { MqttAuthPolicy } from './auth/mqtt-auth.policy';
 import {
   DEVICE_CREDENTIALS,
   DeviceCredentials,
+  SERVICE_CREDENTIALS,
+  ServiceCredentials,
   TELEMETRY_SINK,
   TelemetrySink,
 } from './broker.constants';
 import { mqttConnections } from './broker.metrics';
 import { PublishHooks } from './hooks/publish.hooks';
+import { PerIpConnectionCap } from './limits/per-ip-connection-cap';
+import { ConnectionGate } from './listeners/connection-gate';
+import { ConnectionInfos } from './listeners/connection-info';
+import { boundPort, closeServer, listenTcp, listenTls } from './listeners/mqtt-listeners';
+import { WebSocketListener } from './listeners/websocket-listener';
 import { SessionRegistry } from './sessions/session-registry';
-import { aclModeFrom } from './acl/acl-mode';
+import { loadTlsMaterial } from './tls/tls-material';
+
+/** Deeper topics are refused (connection closed); the gateway's own topics have two or three levels. */
+const MAX_TOPIC_LEVELS = 16;
 
 /** Owns the embedded aedes broker and its listeners; the rest of the gateway talks to MQTT through it. */
 @Injectable()
@@ -30,56 +42,81 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
   private readonly sessions = new SessionRegistry();
   private aedes?: Aedes;
   private tcp?: Server;
+  private tls?: Server;
+  private websocket?: WebSocketListener;
+  private readonly acl: LoadedAcl;
+  private readonly tlsOptions: TlsOptions | undefined;
 
   constructor(
     private readonly config: GatewayConfig,
     @Inject(TELEMETRY_SINK) private readonly sink: TelemetrySink,
     @Inject(DEVICE_CREDENTIALS) private readonly credentials: DeviceCredentials,
-  ) {}
+    @Inject(SERVICE_CREDENTIALS) private readonly services: ServiceCredentials,
+  ) {
+    // Read here, so a bad rules file or certificate stops the boot before storage starts anything.
+    this.acl = loadTopicAcl(config.mqttAcl);
+    this.tlsOptions = loadTlsMaterial(config.tls);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
-    const aclMode = aclModeFrom(this.config.mqttAcl);
-    const allowAnonymous = this.config.allowAnonymousDevices || aclMode === 'open';
-    if (aclMode === 'open')
+    const { acl, source } = this.acl;
+    const security = this.config.mqttSecurity;
+    if (acl.isOpen())
       this.logger.warn(
         'MQTT_ACL=open: anonymous devices and every topic are allowed (development only)',
       );
-    const auth = new DeviceAuthPolicy(this.credentials, this.sessions, allowAnonymous);
+    else this.logger.log(`MQTT ACL: ${source}`);
     const hooks = new PublishHooks(
       this.sink,
       this.sessions,
-      new TopicAcl(aclMode),
+      acl,
       (topic, payload, qos) =>
         this.publish(topic, payload, qos).catch((e: Error) =>
           this.logger.warn(`internal publish failed: ${e.message}`),
         ),
+      security.maxSubscriptions,
     );
-    const { Aedes } = await loadAedes();
-    const aedes = await Aedes.createBroker({
-      preConnect: auth.preConnect.bind(auth),
-      authenticate: auth.authenticate.bind(auth),
-      authorizePublish: hooks.authorizePublish.bind(hooks),
-      authorizeSubscribe: hooks.authorizeSubscribe.bind(hooks),
-      authorizeForward: hooks.authorizeForward.bind(hooks),
-      // Generous client ids (MQTT 3.1.1 lets the server accept more than 23 characters).
-      maxClientsIdLength: 128,
-      drainTimeout: 10_000,
-    });
+    const connections = new ConnectionInfos();
+    const aedes = await this.createAedes(hooks, connections, acl);
+    const gate = new ConnectionGate(
+      aedes,
+      connections,
+      new PerIpConnectionCap(security.maxConnectionsPerIp),
+      security.maxPacketBytes,
+    );
     this.aedes = aedes;
-    aedes.on('clientReady', (client) => this.onClientReady(client));
-    aedes.on('clientDisconnect', (client) => this.onClientGone(client));
-    aedes.on('clientError', (client, error) =>
-      this.logger.debug(`client ${client.id}: ${error.message}`),
-    );
-    aedes.on('connectionError', (_client, error) =>
-      this.logger.debug(`connection error: ${error.message}`),
-    );
-    this.tcp = await this.listenTcp(aedes);
+    this.websocket = new WebSocketListener(gate, security.maxPacketBytes);
+    await this.listen(gate);
+  }
+
+  private async listen(gate: ConnectionGate): Promise<void> {
+    const host = this.config.bindHost;
+    this.tcp = await listenTcp(gate, host, this.config.ports.mqtt);
+    this.logger.log(`MQTT listening on ${host}:${boundPort(this.tcp)}`);
+    if (!this.tlsOptions) return;
+    const { mqtts } = this.config.ports;
+    const timeout = this.config.mqttSecurity.connectTimeoutMs;
+    this.tls = await listenTls(gate, host, mqtts, this.tlsOptions, timeout);
+    const mtls = this.config.tls.ca ? ' (client certificates accepted)' : '';
+    this.logger.log(`MQTTS listening on ${host}:${boundPort(this.tls)}${mtls}`);
+  }
+
+  /** Serves MQTT over WebSocket at /mqtt on the gateway's HTTP(S) server (wired by the app). */
+  attachWebSocket(server: HttpServer): void {
+    server.on('upgrade', (req, socket, head: Buffer) => {
+      if (this.websocket) this.websocket.handleUpgrade(req, socket, head);
+      else socket.destroy();
+    });
   }
 
   /** Port the TCP listener is bound to (useful when configured as 0). */
   mqttPort(): number {
-    return (this.tcp?.address() as AddressInfo | null)?.port ?? 0;
+    return boundPort(this.tcp);
+  }
+
+  /** Port of the TLS listener, or 0 when TLS is not configured. */
+  mqttsPort(): number {
+    return boundPort(this.tls);
   }
 
   isConnected(deviceId: string): boolean {
@@ -91,12 +128,13 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   /** Closes every live session of a device (revocation); resolves once they are closed. */
-  async disconnectDevice(deviceId: string): Promise<number> {
-    const clients = this.sessions.clientsOf(deviceId);
-    await Promise.all(
-      clients.map((client) => new Promise<void>((resolve) => client.close(() => resolve()))),
-    );
-    return clients.length;
+  disconnectDevice(deviceId: string): Promise<number> {
+    return closeAll(this.sessions.clientsOf(deviceId));
+  }
+
+  /** Closes every live service session opened with an API key (key revocation). */
+  disconnectKey(keyId: string): Promise<number> {
+    return closeAll(this.sessions.clientsOfKey(keyId));
   }
 
   publish(topic: string, payload: string | Buffer, qos: 0 | 1): Promise<void> {
@@ -114,13 +152,60 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
     // Stop accepting first, then close live sessions: nothing new is acknowledged after this.
     // server.close() calls back only once every connection has ended, so wait for it after
     // aedes has closed the sessions (a device that keeps publishing would hold it open forever).
-    const listenerClosed = new Promise<void>((resolve) =>
-      this.tcp ? this.tcp.close(() => resolve()) : resolve(),
-    );
+    const listenersClosed = Promise.all([
+      closeServer(this.tcp),
+      closeServer(this.tls),
+      this.websocket?.close(),
+    ]);
     await new Promise<void>((resolve) =>
       this.aedes ? this.aedes.close(() => resolve()) : resolve(),
     );
-    await listenerClosed;
+    await listenersClosed;
+  }
+
+  private async createAedes(
+    hooks: PublishHooks,
+    connections: ConnectionInfos,
+    acl: LoadedAcl['acl'],
+  ): Promise<Aedes> {
+    const security = this.config.mqttSecurity;
+    const auth = new MqttAuthPolicy(
+      new CredentialCheck(
+        this.credentials,
+        this.services,
+        this.config.allowAnonymousDevices || acl.isOpen(),
+      ),
+      this.sessions,
+      acl,
+      new ConnectThrottle({
+        baseDelayMs: security.authDelayMs,
+        maxDelayMs: security.authDelayMaxMs,
+      }),
+      connections,
+    );
+    const { Aedes } = await loadAedes();
+    const aedes = await Aedes.createBroker({
+      preConnect: auth.preConnect.bind(auth),
+      authenticate: auth.authenticate.bind(auth),
+      authorizePublish: hooks.authorizePublish.bind(hooks),
+      authorizeSubscribe: hooks.authorizeSubscribe.bind(hooks),
+      authorizeForward: hooks.authorizeForward.bind(hooks),
+      // Generous client ids (MQTT-3.1.3-5 sets 23 as the least a server must accept).
+      maxClientsIdLength: 128,
+      maxTopicLevels: MAX_TOPIC_LEVELS,
+      connectTimeout: security.connectTimeoutMs,
+      drainTimeout: 10_000,
+    });
+    aedes.on('clientReady', (client) => this.onClientReady(client));
+    aedes.on('clientDisconnect', (client) => this.onClientGone(client));
+    aedes.on('unsubscribe', (filters, client) => hooks.forgetFilters(client, filters));
+    aedes.on('clientError', (client, error) =>
+      this.logger.debug(`client ${client.id}: ${error.message}`),
+    );
+    aedes.on('connectionError', (_client, error) =>
+      this.logger.debug(`connection error: ${error.message}`),
+    );
+    return aedes;
   }
 
   private onClientReady(client: Client): void {
@@ -132,25 +217,10 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
     this.sessions.detach(client);
     mqttConnections.set(this.connectionCount());
   }
+}
 
-  private listenTcp(aedes: Aedes): Promise<Server> {
-    const server = createServer(aedes.handle);
-    const { mqtt } = this.config.ports;
-    return new Promise((resolve, reject) => {
-      server.once('error', (error) =>
-        reject(
-          new BrokerException(
-            BrokerExceptionCode.LISTEN_FAILED,
-            `MQTT listener on ${this.config.bindHost}:${mqtt}: ${error.message}`,
-          ),
-        ),
-      );
-      server.listen(mqtt, this.config.bindHost, () => {
-        this.logger.log(
-          `MQTT listening on ${this.config.bindHost}:${(server.address() as AddressInfo).port}`,
-        );
-        resolve(server);
-      });
-    });
-  }
+function closeAll(clients: Client[]): Promise<number> {
+  return Promise.all(
+    clients.map((client) => new Promise<void>((resolve) => client.close(() => resolve()))),
+  ).then(() => clients.length);
 }

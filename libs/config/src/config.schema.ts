@@ -37,6 +37,13 @@ export const envSchema = z.object({
   TLS_CERT: optionalString,
   TLS_KEY: optionalString,
   TLS_CA: optionalString,
+  TLS_CRL: optionalString,
+  HTTP_TLS: bool.optional(),
+  MQTT_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).max(1_000_000).default(1000),
+  MQTT_AUTH_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(500),
+  MQTT_AUTH_DELAY_MAX_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  MQTT_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  MQTT_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(100_000).default(100),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WRITE_BATCH_POINTS: z.coerce.number().int().min(1).max(100_000).default(5000),
   WRITE_BATCH_MS: z.coerce.number().int().min(1).max(60_000).default(100),
@@ -45,6 +52,23 @@ export const envSchema = z.object({
   DETECTOR_Z_THRESHOLD: z.coerce.number().positive().max(1000).default(6),
   EPISODE_OPEN_AFTER: z.coerce.number().int().min(1).max(1000).default(1),
   EPISODE_CLOSE_AFTER: z.coerce.number().int().min(1).max(10_000).default(5),
+});
+
+/** Settings that only make sense together; each problem names the variable to fix. */
+export const envRules = envSchema.superRefine((env, ctx) => {
+  const problem = (path: string, message: string) =>
+    ctx.addIssue({ code: 'custom', path: [path], message });
+  if (env.TLS_CERT !== undefined && env.TLS_KEY === undefined)
+    problem('TLS_KEY', 'must be set with TLS_CERT');
+  if (env.TLS_KEY !== undefined && env.TLS_CERT === undefined)
+    problem('TLS_CERT', 'must be set with TLS_KEY');
+  const tls = env.TLS_CERT !== undefined;
+  if (!tls && env.TLS_CA !== undefined) problem('TLS_CA', 'needs TLS_CERT and TLS_KEY');
+  if (env.TLS_CRL !== undefined && env.TLS_CA === undefined)
+    problem('TLS_CRL', 'needs TLS_CA (client certificates)');
+  if (!tls && env.HTTP_TLS === true) problem('HTTP_TLS', 'needs TLS_CERT and TLS_KEY');
+  if (env.MQTT_AUTH_DELAY_MAX_MS < env.MQTT_AUTH_DELAY_MS)
+    problem('MQTT_AUTH_DELAY_MAX_MS', 'must not be below MQTT_AUTH_DELAY_MS');
 });
 
 export type Env = z.output<typeof envSchema>;

@@ -1,5 +1,16 @@
 import { ConfigException, GatewayConfig } from '@iag/config';
 
+/** The problems GatewayConfig lists for an environment (it must refuse it). */
+function problemsOf(env: Record<string, string>): string {
+  try {
+    GatewayConfig.fromEnv(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigException);
+    return (error as ConfigException).problems.join('\n');
+  }
+  throw new Error('the environment was accepted');
+}
+
 describe(GatewayConfig.name, () => {
   it('applies the documented defaults', () => {
     const config = GatewayConfig.fromEnv({});
@@ -12,20 +23,13 @@ describe(GatewayConfig.name, () => {
   });
 
   it('lists every invalid variable at once', () => {
-    let error: unknown;
-    try {
-      GatewayConfig.fromEnv({
-        MQTT_PORT: 'abc',
-        HTTP_PORT: '70000',
-        INFLUX_URL: 'not a url',
-        ALLOW_ANONYMOUS_DEVICES: 'maybe',
-        LOG_LEVEL: 'loud',
-      });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigException);
-    const problems = (error as ConfigException).problems.join('\n');
+    const problems = problemsOf({
+      MQTT_PORT: 'abc',
+      HTTP_PORT: '70000',
+      INFLUX_URL: 'not a url',
+      ALLOW_ANONYMOUS_DEVICES: 'maybe',
+      LOG_LEVEL: 'loud',
+    });
     for (const name of [
       'MQTT_PORT',
       'HTTP_PORT',
@@ -45,5 +49,37 @@ describe(GatewayConfig.name, () => {
     const config = GatewayConfig.fromEnv({ ALLOW_ANONYMOUS_DEVICES: 'true', MQTT_PORT: '0' });
     expect(config.allowAnonymousDevices).toBe(true);
     expect(config.ports.mqtt).toBe(0);
+  });
+
+  it('applies the security defaults', () => {
+    const config = GatewayConfig.fromEnv({});
+    expect(config.tls).toEqual({ http: false });
+    expect(config.mqttSecurity).toEqual({
+      maxConnectionsPerIp: 1000,
+      authDelayMs: 500,
+      authDelayMaxMs: 30000,
+      connectTimeoutMs: 10000,
+      maxSubscriptions: 100,
+      maxPacketBytes: 65536 + 65536,
+    });
+  });
+
+  it('serves HTTPS with TLS unless HTTP_TLS=false', () => {
+    const tls = { TLS_CERT: 'c.pem', TLS_KEY: 'k.pem' };
+    expect(GatewayConfig.fromEnv(tls).tls.http).toBe(true);
+    expect(GatewayConfig.fromEnv({ ...tls, HTTP_TLS: 'false' }).tls.http).toBe(false);
+  });
+
+  it('names TLS settings that only make sense together', () => {
+    const problems = problemsOf({
+      TLS_CERT: 'c.pem',
+      TLS_CRL: 'crl.pem',
+      MQTT_AUTH_DELAY_MAX_MS: '1',
+      MQTT_AUTH_DELAY_MS: '5',
+    });
+    for (const name of ['TLS_KEY', 'TLS_CRL', 'MQTT_AUTH_DELAY_MAX_MS'])
+      expect(problems).toContain(name);
+    expect(problemsOf({ HTTP_TLS: 'true' })).toContain('HTTP_TLS');
+    expect(problemsOf({ TLS_CA: 'ca.pem' })).toContain('TLS_CA');
   });
 });

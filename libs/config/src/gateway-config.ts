@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { envSchema } from './config.schema';
+import { Env, envRules } from './config.schema';
 import { ConfigException } from './config.exception';
 
 /** The typed, validated settings. Nothing outside this lib reads process.env. */
@@ -18,7 +18,21 @@ export class GatewayConfig {
   readonly mqttAcl: string | undefined;
   readonly modelsDir: string;
   readonly limits: { maxPayloadBytes: number; maxReadingsPerMessage: number };
-  readonly tls: { cert?: string; key?: string; ca?: string };
+  /** File paths; `http` = serve the HTTP listener (REST and MQTT over WebSocket) over TLS too. */
+  readonly tls: { cert?: string; key?: string; ca?: string; crl?: string; http: boolean };
+  readonly mqttSecurity: {
+    /** Open MQTT connections (TCP, TLS, WebSocket) per client address; 0 = no cap. */
+    maxConnectionsPerIp: number;
+    /** First delay after repeated failed CONNECTs; doubles per failure up to the max; 0 = off. */
+    authDelayMs: number;
+    authDelayMaxMs: number;
+    /** A connection that has not completed CONNECT by then is closed. */
+    connectTimeoutMs: number;
+    /** Topic filters one session may ask for (granted or refused) before it is closed. */
+    maxSubscriptions: number;
+    /** Largest MQTT packet accepted: room for a payload over the limit, so it can be answered. */
+    maxPacketBytes: number;
+  };
   readonly logLevel: string;
   readonly writer: { batchPoints: number; batchMs: number; bufferPoints: number };
   readonly detector: {
@@ -28,7 +42,7 @@ export class GatewayConfig {
     closeAfter: number;
   };
 
-  private constructor(env: ReturnType<typeof envSchema.parse>) {
+  private constructor(env: Env) {
     this.dataDir = resolve(env.DATA_DIR);
     this.bindHost = env.BIND_HOST;
     this.ports = { mqtt: env.MQTT_PORT, mqtts: env.MQTTS_PORT, http: env.HTTP_PORT };
@@ -46,7 +60,21 @@ export class GatewayConfig {
       maxPayloadBytes: env.MAX_PAYLOAD_BYTES,
       maxReadingsPerMessage: env.MAX_READINGS_PER_MESSAGE,
     };
-    this.tls = { cert: env.TLS_CERT, key: env.TLS_KEY, ca: env.TLS_CA };
+    this.tls = {
+      cert: env.TLS_CERT,
+      key: env.TLS_KEY,
+      ca: env.TLS_CA,
+      crl: env.TLS_CRL,
+      http: env.HTTP_TLS ?? env.TLS_CERT !== undefined,
+    };
+    this.mqttSecurity = {
+      maxConnectionsPerIp: env.MQTT_MAX_CONNECTIONS_PER_IP,
+      authDelayMs: env.MQTT_AUTH_DELAY_MS,
+      authDelayMaxMs: env.MQTT_AUTH_DELAY_MAX_MS,
+      connectTimeoutMs: env.MQTT_CONNECT_TIMEOUT_MS,
+      maxSubscriptions: env.MQTT_MAX_SUBSCRIPTIONS,
+      maxPacketBytes: env.MAX_PAYLOAD_BYTES + 65_536,
+    };
     this.logLevel = env.LOG_LEVEL;
     this.writer = {
       batchPoints: env.WRITE_BATCH_POINTS,
@@ -63,7 +91,7 @@ export class GatewayConfig {
 
   /** Validates the whole environment; throws one error listing every invalid variable. */
   static fromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
-    const result = envSchema.safeParse(env);
+    const result = envRules.safeParse(env);
     if (!result.success) {
       const problems = result.error.issues.map(
         (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { BrokerModule } from '@iag/broker';
 import { DetectionModule } from '@iag/detection';
-import { DeviceRegistry } from '@iag/storage';
+import { ApiKeyStore, DeviceRegistry } from '@iag/storage';
 import { AlertRelay } from './alert-relay';
 import { DeviceActivity } from './device-activity';
 import { TelemetryIngestor } from './telemetry-ingestor';
@@ -23,6 +23,7 @@ export class TelemetryPipelineModule {}
       imports: [TelemetryPipelineModule],
       telemetrySink: TelemetryIngestor,
       deviceCredentials: DeviceRegistry,
+      serviceCredentials: ApiKeyStore,
     }),
   ],
   providers: [AlertRelay],

@@ -2,6 +2,7 @@ import { BadRequestException, Logger } from '@nestjs/common';
 import { anomaliesQuerySchema, createDeviceSchema, telemetryQuerySchema } from '@iag/contracts';
 import { ZodValidationPipe } from './zod-validation.pipe';
 import { z } from 'zod';
+import fc from 'fast-check';
 
 function rejection(pipe: ZodValidationPipe<z.ZodType>, value: unknown): BadRequestException {
   try {
@@ -83,5 +84,27 @@ describe(ZodValidationPipe.name, () => {
       deviceId: 'dev-1',
       limit: 2,
     });
+  });
+
+  it('answers any query or body with a value or a 400, never another error', () => {
+    const pipes = [anomaliesQuerySchema, telemetryQuerySchema, createDeviceSchema].map(
+      (schema) => new ZodValidationPipe(schema as z.ZodType),
+    );
+    const anything = fc.oneof(
+      fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 }),
+      fc.jsonValue({ maxDepth: 2 }),
+      fc.constantFrom(undefined, null),
+    );
+    fc.assert(
+      fc.property(anything, fc.nat({ max: pipes.length - 1 }), (value, i) => {
+        try {
+          pipes[i].transform(value);
+          return true;
+        } catch (error) {
+          return error instanceof BadRequestException && error.getStatus() === 400;
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

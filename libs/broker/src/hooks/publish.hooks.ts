@@ -4,7 +4,13 @@ import type { AedesPublishPacket, Client, PublishPacket, Subscription } from '..
 import { TopicAcl } from '../acl/topic-acl';
 import { BrokerException, BrokerExceptionCode } from '../broker.exception';
 import { TelemetrySink } from '../broker.constants';
-import { mqttMessagesReceived, mqttPublishDenied, mqttSubscribeDenied } from '../broker.metrics';
+import {
+  mqttMessagesReceived,
+  mqttProtocolViolations,
+  mqttPublishDenied,
+  mqttSubscribeDenied,
+} from '../broker.metrics';
+import { describePrincipal } from '../auth/mqtt-principal';
 import { SessionRegistry } from '../sessions/session-registry';
 import { ThrottledWarning } from './throttled-warning';
 
@@ -22,12 +28,16 @@ export class PublishHooks {
   private readonly warnings = new ThrottledWarning(this.logger);
   /** Payloads of messages whose every reading was rejected: acknowledged, but never forwarded. */
   private readonly rejectedPayloads = new WeakSet<Buffer>();
+  /** Topic filters each session has asked for (granted or not), against MQTT_MAX_SUBSCRIPTIONS. */
+  private readonly filtersAsked = new WeakMap<Client, Set<string>>();
+  private readonly overBudget = new WeakSet<Client>();
 
   constructor(
     private readonly sink: TelemetrySink,
     private readonly sessions: SessionRegistry,
     private readonly acl: TopicAcl,
     private readonly publishInternal: PublishInternal,
+    private readonly maxSubscriptions = Number.MAX_SAFE_INTEGER,
   ) {}
 
   authorizePublish(
@@ -35,22 +45,11 @@ export class PublishHooks {
     packet: PublishPacket,
     done: (error?: Error | null) => void,
   ): void {
-    const principal = this.sessions.principalOf(client);
-    if (!principal || !this.acl.canPublish(principal, packet.topic)) {
-      mqttPublishDenied.inc();
-      const who = principal?.deviceId ?? 'unidentified session';
-      this.warnings.warn(
-        `deny:${who}`,
-        `publish denied: ${who} may not publish to ${packet.topic.slice(0, 200)}`,
-      );
-      const code = packet.topic.startsWith('$')
-        ? BrokerExceptionCode.SYS_TOPIC_RESERVED
-        : BrokerExceptionCode.TOPIC_FORBIDDEN;
-      // MQTT 3.1.1 has no negative PUBACK: closing the connection is the only refusal a client can notice.
-      return done(
-        new BrokerException(code, `publish to ${packet.topic.slice(0, 200)} is not allowed`),
-      );
-    }
+    const refusal = this.publishRefusal(client, packet);
+    // MQTT-3.3.5-2: 3.1.1 has no negative PUBACK; closing the connection is the refusal a client notices.
+    if (refusal) return done(refusal);
+    // MQTT-3.3.1-10: a zero-byte retained message clears the retained one; it is not a reading.
+    if (packet.retain && packet.payload.length === 0) return done(null);
     const deviceId = telemetryTopicDevice(packet.topic);
     if (deviceId === null) return done(null);
     const payload =
@@ -82,6 +81,23 @@ export class PublishHooks {
     sub: Subscription,
     done: (e: Error | null, s?: Subscription | null) => void,
   ): void {
+    if (client && !this.withinSubscriptionBudget(client, sub.topic)) {
+      // One SUBSCRIBE reaches here once per filter: count and log the session once.
+      if (!this.overBudget.has(client)) {
+        this.overBudget.add(client);
+        mqttProtocolViolations.inc({ reason: 'too_many_subscriptions' });
+        this.warnings.warn(
+          `subs:${client.id}`,
+          `closing ${describePrincipal(this.sessions.principalOf(client))}: more than ${this.maxSubscriptions} topic filters`,
+        );
+      }
+      return done(
+        new BrokerException(
+          BrokerExceptionCode.TOO_MANY_SUBSCRIPTIONS,
+          `more than ${this.maxSubscriptions} topic filters`,
+        ),
+      );
+    }
     const principal = this.sessions.principalOf(client);
     if (principal && this.acl.canSubscribe(principal, sub.topic)) return done(null, sub);
     mqttSubscribeDenied.inc();
@@ -89,10 +105,45 @@ export class PublishHooks {
     done(null, null);
   }
 
-  authorizeForward(_client: Client, packet: AedesPublishPacket): AedesPublishPacket | null {
-    return Buffer.isBuffer(packet.payload) && this.rejectedPayloads.has(packet.payload)
-      ? null
-      : packet;
+  /** UNSUBSCRIBE gives the filters' room back. */
+  forgetFilters(client: Client, filters: string[]): void {
+    const asked = this.filtersAsked.get(client);
+    filters.forEach((filter) => asked?.delete(filter));
+  }
+
+  authorizeForward(client: Client, packet: AedesPublishPacket): AedesPublishPacket | null {
+    if (Buffer.isBuffer(packet.payload) && this.rejectedPayloads.has(packet.payload)) return null;
+    const principal = this.sessions.principalOf(client);
+    return principal && !this.acl.canReceive(principal, packet.topic) ? null : packet;
+  }
+
+  private publishRefusal(client: Client | null, packet: PublishPacket): BrokerException | null {
+    const principal = this.sessions.principalOf(client);
+    const topic = packet.topic.slice(0, 200);
+    if (principal && packet.qos > 1) {
+      mqttPublishDenied.inc();
+      return new BrokerException(
+        BrokerExceptionCode.QOS_NOT_SUPPORTED,
+        'QoS 2 is not served; use 0 or 1',
+      );
+    }
+    if (principal && this.acl.canPublish(principal, packet.topic)) return null;
+    mqttPublishDenied.inc();
+    const who = describePrincipal(principal);
+    this.warnings.warn(`deny:${who}`, `publish denied: ${who} may not publish to ${topic}`);
+    const code = packet.topic.startsWith('$')
+      ? BrokerExceptionCode.SYS_TOPIC_RESERVED
+      : BrokerExceptionCode.TOPIC_FORBIDDEN;
+    return new BrokerException(code, `publish to ${topic} is not allowed`);
+  }
+
+  private withinSubscriptionBudget(client: Client, filter: string): boolean {
+    let asked = this.filtersAsked.get(client);
+    if (!asked) this.filtersAsked.set(client, (asked = new Set()));
+    if (asked.has(filter)) return true;
+    if (asked.size >= this.maxSubscriptions) return false;
+    asked.add(filter);
+    return true;
   }
 
   private reportRejections(

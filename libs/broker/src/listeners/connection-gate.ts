@@ -1,0 +1,58 @@
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { Logger } from '@nestjs/common';
+import type { Aedes } from '../aedes.types';
+import { mqttConnectRefused, mqttProtocolViolations } from '../broker.metrics';
+import { PerIpConnectionCap } from '../limits/per-ip-connection-cap';
+import { ConnectionInfo, ConnectionInfos } from './connection-info';
+import { FrameGuard } from './frame-guard';
+
+/**
+ * Every listener hands its connections through here: the per-address cap, then aedes behind a frame
+ * guard that closes a connection announcing a packet over the size limit before aedes buffers it.
+ */
+export class ConnectionGate {
+  private readonly logger = new Logger(ConnectionGate.name);
+
+  constructor(
+    private readonly aedes: Aedes,
+    private readonly infos: ConnectionInfos,
+    private readonly cap: PerIpConnectionCap,
+    private readonly maxPacketBytes: number,
+  ) {}
+
+  /** Takes a slot for the socket's address while it is open; past the cap the socket is destroyed. */
+  admit(socket: Socket): boolean {
+    const address = addressOf(socket);
+    if (!this.cap.tryAcquire(address)) {
+      mqttConnectRefused.inc({ reason: 'ip_limit' });
+      socket.destroy();
+      return false;
+    }
+    socket.once('close', () => this.cap.release(address));
+    return true;
+  }
+
+  /** Hands an admitted connection to aedes. */
+  handle(conn: Duplex, info: ConnectionInfo, req?: IncomingMessage): void {
+    this.infos.record(conn, info);
+    this.aedes.handle(conn, req);
+    const guard = new FrameGuard(this.maxPacketBytes);
+    // aedes reads with read() on 'readable'; a 'data' listener added after it fires on each of those
+    // reads without switching the stream to flowing mode, so it sees exactly what aedes's parser gets.
+    conn.on('data', (chunk: Buffer) => {
+      const problem = guard.push(chunk);
+      if (problem === null) return;
+      mqttProtocolViolations.inc({ reason: problem.reason });
+      this.logger.debug(
+        `closing ${info.transport} connection from ${info.address}: ${problem.detail}`,
+      );
+      conn.destroy();
+    });
+  }
+}
+
+export function addressOf(socket: Socket): string {
+  return socket.remoteAddress ?? 'unknown';
+}
