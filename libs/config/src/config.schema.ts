@@ -32,6 +32,7 @@ export const envSchema = z.object({
   ALLOW_ANONYMOUS_DEVICES: bool.default(false),
   MQTT_ACL: optionalString,
   MODELS_DIR: z.string().min(1).default('./models'),
+  MODEL_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
   MAX_PAYLOAD_BYTES: z.coerce.number().int().min(256).max(16_777_216).default(65_536),
   MAX_READINGS_PER_MESSAGE: z.coerce.number().int().min(1).max(100_000).default(1000),
   TLS_CERT: optionalString,

@@ -17,6 +17,8 @@ export class GatewayConfig {
   readonly allowAnonymousDevices: boolean;
   readonly mqttAcl: string | undefined;
   readonly modelsDir: string;
+  /** TF.js backend: auto = tfjs-node when installed, else wasm, else cpu. */
+  readonly models: { backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu' };
   readonly limits: { maxPayloadBytes: number; maxReadingsPerMessage: number };
   readonly tls: { cert?: string; key?: string; ca?: string };
   readonly logLevel: string;
@@ -42,6 +44,7 @@ export class GatewayConfig {
     this.allowAnonymousDevices = env.ALLOW_ANONYMOUS_DEVICES;
     this.mqttAcl = env.MQTT_ACL;
     this.modelsDir = resolve(env.MODELS_DIR);
+    this.models = { backend: env.MODEL_BACKEND };
     this.limits = {
       maxPayloadBytes: env.MAX_PAYLOAD_BYTES,
       maxReadingsPerMessage: env.MAX_READINGS_PER_MESSAGE,
