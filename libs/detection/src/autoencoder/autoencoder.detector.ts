@@ -1,6 +1,7 @@
 import { AnomalyDetector, DeviceWindow, ScoreSource, WindowScore } from '../detector.port';
 import { modelPredictRows, modelWindowsSkipped } from '../detection.metrics';
-import { LoadedModel } from '../model/loaded-model';
+import { LoadedModel, ServableModel } from '../model/loaded-model';
+import { loadModelArtifact } from '../model/model-artifact';
 import { FeatureWindow } from './feature-window';
 import { DeviceCalibration, scalingFor } from './normalization';
 import { reconstructionScore } from './reconstruction';
@@ -114,4 +115,14 @@ export class AutoencoderDetector implements AnomalyDetector {
   forget(deviceId: string): void {
     this.devices.delete(deviceId);
   }
+}
+
+/** An AnomalyDetector scoring every device with one model (trained or loaded). */
+export function autoencoderDetector(model: ServableModel): AnomalyDetector {
+  return new AutoencoderDetector(model as LoadedModel);
+}
+
+/** Loads a model version directory (model.json, weights, metadata.json) for offline use. */
+export function openModel(dir: string): Promise<ServableModel> {
+  return loadModelArtifact(dir);
 }

@@ -1,14 +1,23 @@
 import * as tf from '@tensorflow/tfjs';
 import { ModelMetadata } from './model-metadata';
+import { writeModelArtifact } from './model-writer';
 
 /** How the model takes a window: flat [batch, window*features] (dense) or [batch, window, features]. */
 export type InputLayout = 'flat' | 'sequence';
+
+/** What leaves the lib of a loaded model: no TF.js types (DESIGN.md). */
+export interface ServableModel {
+  readonly metadata: ModelMetadata;
+  readonly key: string;
+  save(dir: string, metadata?: ModelMetadata): Promise<void>;
+  dispose(): void;
+}
 
 /**
  * A model ready to score: its metadata and a predict over plain Float32Arrays, rows laid out
  * window-major ([t][feature]). TF.js tensors never leave this class, and every one is disposed.
  */
-export class LoadedModel {
+export class LoadedModel implements ServableModel {
   private disposed = false;
 
   constructor(
@@ -37,6 +46,11 @@ export class LoadedModel {
     } finally {
       output.dispose();
     }
+  }
+
+  /** Writes this model as a layers-format artifact with its metadata into `dir` (the trainer). */
+  save(dir: string, metadata: ModelMetadata = this.metadata): Promise<void> {
+    return writeModelArtifact(dir, this.model, metadata);
   }
 
   get key(): string {
