@@ -15,14 +15,19 @@ export function number(min: number, max: number, { exclusiveMin = false } = {}) 
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isFinite(n) || n < min || n > max || (exclusiveMin && n === min)) {
-      throw new InvalidArgumentError(`must be a number ${exclusiveMin ? 'over' : 'from'} ${min} to ${max}`);
+      throw new InvalidArgumentError(
+        `must be a number ${exclusiveMin ? 'over' : 'from'} ${min} to ${max}`,
+      );
     }
     return n;
   };
 }
 
 export function list(value: string): string[] {
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (items.length === 0) throw new InvalidArgumentError('must be a comma-separated list');
   return items;
 }

@@ -7,7 +7,7 @@ import { TrainerError } from './trainer-error';
 /** The data scientists' CLI (DESIGN.md, Commands): npm run trainer -- <command> [options]. */
 async function main(argv: string[]): Promise<void> {
   const program = new Command('trainer')
-    .description('Train, evaluate and deploy the gateway\'s anomaly models')
+    .description("Train, evaluate and deploy the gateway's anomaly models")
     .showHelpAfterError('(add --help for usage)')
     .addCommand(evaluateCommand());
   await program.parseAsync(argv);
@@ -15,6 +15,8 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv).catch((error: unknown) => {
   const known = error instanceof TrainerError || error instanceof DetectionException;
-  process.stderr.write(`error: ${known ? (error as Error).message : ((error as Error).stack ?? String(error))}\n`);
+  process.stderr.write(
+    `error: ${known ? (error as Error).message : ((error as Error).stack ?? String(error))}\n`,
+  );
   process.exitCode = 1;
 });

@@ -20,7 +20,8 @@ export function fileProgress(total: number, unit: string): SingleBar {
 export function epochProgress(total: number): SingleBar {
   const bar = new SingleBar(
     {
-      format: 'epoch {bar} {value}/{total} | loss {loss} | val_loss {valLoss} | ETA {eta_formatted}',
+      format:
+        'epoch {bar} {value}/{total} | loss {loss} | val_loss {valLoss} | ETA {eta_formatted}',
       stream: process.stderr,
       hideCursor: true,
     },

@@ -26,6 +26,8 @@ export class GatewayConfig {
   readonly detector: {
     learnReadings: number;
     zThreshold: number;
+    /** The z-score detector's likelihood stage; null when DETECTOR_LIKELIHOOD_READINGS=0. */
+    likelihood: { warmupReadings: number; threshold: number } | null;
     openAfter: number;
     closeAfter: number;
   };
@@ -59,6 +61,13 @@ export class GatewayConfig {
     this.detector = {
       learnReadings: env.DETECTOR_LEARN_READINGS,
       zThreshold: env.DETECTOR_Z_THRESHOLD,
+      likelihood:
+        env.DETECTOR_LIKELIHOOD_READINGS === 0
+          ? null
+          : {
+              warmupReadings: env.DETECTOR_LIKELIHOOD_READINGS,
+              threshold: env.DETECTOR_LIKELIHOOD_THRESHOLD,
+            },
       openAfter: env.EPISODE_OPEN_AFTER,
       closeAfter: env.EPISODE_CLOSE_AFTER,
     };

@@ -4,7 +4,14 @@ import { resolve } from 'node:path';
 import { integer, number, delimiter } from '../cli-options';
 import { readCsvSeries } from '../data/csv-series';
 import { loadNabCorpus } from '../data/nab-corpus';
-import { DetectorKind, DetectorSettings, modelFactory, probationTrained, SeriesDetector, zscoreFactory } from '../evaluation/detector-factory';
+import {
+  DetectorKind,
+  DetectorSettings,
+  modelFactory,
+  probationTrained,
+  SeriesDetector,
+  zscoreFactory,
+} from '../evaluation/detector-factory';
 import { evaluateNab } from '../evaluation/nab-evaluation';
 import { evaluateCsv } from '../evaluation/csv-evaluation';
 import { fileProgress } from '../progress';
@@ -18,6 +25,8 @@ interface EvaluateOptions {
   detector: DetectorKind;
   zThreshold: number;
   learnReadings: number;
+  likelihoodReadings: number;
+  likelihoodThreshold: number;
   window: number;
   epochs: number;
   seed: number;
@@ -35,42 +44,108 @@ interface EvaluateOptions {
 
 export function evaluateCommand(): Command {
   return new Command('evaluate')
-    .description('Score labelled data with a model or the z-score detector: precision, recall, F1, false/missed alarm rates and the NAB score')
-    .addOption(new Option('--nab <dir>', 'a NAB-format corpus (data/<group>/<file>.csv, labels/combined_windows.json)').conflicts('csv'))
+    .description(
+      'Score labelled data with a model or the z-score detector: precision, recall, F1, false/missed alarm rates and the NAB score',
+    )
+    .addOption(
+      new Option(
+        '--nab <dir>',
+        'a NAB-format corpus (data/<group>/<file>.csv, labels/combined_windows.json)',
+      ).conflicts('csv'),
+    )
     .option('--csv <file>', 'a labelled CSV of readings (0/1 label column)')
-    .option('--model <dir>', 'a model version directory, e.g. models/default/1 (default: the detector given by --detector)')
-    .addOption(new Option('--detector <kind>', 'without --model: zscore, or autoencoder (NAB: trained per series on its probationary rows)').choices(['zscore', 'autoencoder']).default('zscore'))
-    .option('--z-threshold <z>', 'z-score detector: robust z that scores 1.0', number(0, 1000, { exclusiveMin: true }), 6)
-    .option('--learn-readings <n>', 'z-score detector: readings per metric before scoring', integer(2), 30)
+    .option(
+      '--model <dir>',
+      'a model version directory, e.g. models/default/1 (default: the detector given by --detector)',
+    )
+    .addOption(
+      new Option(
+        '--detector <kind>',
+        'without --model: zscore, or autoencoder (NAB: trained per series on its probationary rows)',
+      )
+        .choices(['zscore', 'autoencoder'])
+        .default('zscore'),
+    )
+    .option(
+      '--z-threshold <z>',
+      'z-score detector: robust z that scores 1.0',
+      number(0, 1000, { exclusiveMin: true }),
+      6,
+    )
+    .option(
+      '--learn-readings <n>',
+      'z-score detector: readings per metric before scoring',
+      integer(2),
+      30,
+    )
+    .option(
+      '--likelihood-readings <n>',
+      'z-score detector: readings before its likelihood stage takes over (0: plain z)',
+      integer(0),
+      300,
+    )
+    .option(
+      '--likelihood-threshold <z>',
+      'z-score detector: likelihood that scores 1.0',
+      number(0, 1000, { exclusiveMin: true }),
+      4,
+    )
     .option('--window <n>', 'autoencoder on NAB: window size', integer(1, 1024), 8)
-    .option('--epochs <n>', 'autoencoder on NAB: training epochs per series', integer(1, 10_000), 30)
+    .option(
+      '--epochs <n>',
+      'autoencoder on NAB: training epochs per series',
+      integer(1, 10_000),
+      30,
+    )
     .option('--seed <n>', 'random seed', integer(0), 42)
-    .option('--open-after <n>', 'windows over 1.0 that open an episode (default: the model\'s, else 1)', integer(1, 1000))
-    .option('--close-after <n>', 'windows under 1.0 that close it (default: the model\'s, else 5)', integer(1, 10_000))
+    .option(
+      '--open-after <n>',
+      "windows over 1.0 that open an episode (default: the model's, else 1)",
+      integer(1, 1000),
+    )
+    .option(
+      '--close-after <n>',
+      "windows under 1.0 that close it (default: the model's, else 5)",
+      integer(1, 10_000),
+    )
     .option('--only <text>', 'NAB: only series whose path contains this text')
     .option('--report <file>', 'HTML report to write', 'reports/evaluation.html')
     .option('--delimiter <char>', 'CSV delimiter (\\t for tab)', delimiter, ',')
     .option('--time-column <name>', 'CSV time column (default ts, timestamp or time)')
     .option('--device-column <name>', 'CSV device column (default device_id or device if present)')
     .option('--label-column <name>', 'CSV 0/1 anomaly column', 'anomaly')
-    .option('--save-to-model', 'with --model and --csv: store the evaluation in the model\'s metadata.json', false)
+    .option(
+      '--save-to-model',
+      "with --model and --csv: store the evaluation in the model's metadata.json",
+      false,
+    )
     .option('--json', 'print the result as JSON', false)
     .action((options: EvaluateOptions) => runEvaluate(options));
 }
 
 async function runEvaluate(options: EvaluateOptions): Promise<void> {
-  if (!options.nab && !options.csv) throw new TrainerError('evaluate needs --nab <dir> or --csv <file>');
-  if (options.saveToModel && !(options.model && options.csv)) throw new TrainerError('--save-to-model needs --model and --csv');
+  if (!options.nab && !options.csv)
+    throw new TrainerError('evaluate needs --nab <dir> or --csv <file>');
+  if (options.saveToModel && !(options.model && options.csv))
+    throw new TrainerError('--save-to-model needs --model and --csv');
   await initTfBackend('auto', (m) => process.stderr.write(`${m}\n`));
   const settings: DetectorSettings = {
     zThreshold: options.zThreshold,
     learnReadings: options.learnReadings,
+    likelihood:
+      options.likelihoodReadings === 0
+        ? null
+        : { warmupReadings: options.likelihoodReadings, threshold: options.likelihoodThreshold },
     windowSize: options.window,
     epochs: options.epochs,
     seed: options.seed,
   };
   let model: ServableModel | null = null;
-  let create: (features: string[], readings: { deviceId: string; readings: { ts: number; values: Record<string, number> }[] }, probation: number) => Promise<SeriesDetector>;
+  let create: (
+    features: string[],
+    readings: { deviceId: string; readings: { ts: number; values: Record<string, number> }[] },
+    probation: number,
+  ) => Promise<SeriesDetector>;
   let name: string;
   if (options.model) {
     const loaded = await modelFactory(resolve(options.model));
@@ -78,12 +153,16 @@ async function runEvaluate(options: EvaluateOptions): Promise<void> {
     create = () => loaded.create();
     name = `model ${model.key}`;
   } else if (options.detector === 'autoencoder') {
-    create = (features, series, probation) => probationTrained(series, probation, features, settings);
+    create = (features, series, probation) =>
+      probationTrained(series, probation, features, settings);
     name = `autoencoder (per series, window ${settings.windowSize}, ${settings.epochs} epochs)`;
   } else {
     const make = zscoreFactory(settings);
     create = () => make();
-    name = `zscore (z ${settings.zThreshold}, learn ${settings.learnReadings})`;
+    const stage = settings.likelihood
+      ? `, likelihood after ${settings.likelihood.warmupReadings} at ${settings.likelihood.threshold}`
+      : ', plain';
+    name = `zscore (z ${settings.zThreshold}, learn ${settings.learnReadings}${stage})`;
   }
   const episode = {
     openAfter: options.openAfter ?? model?.metadata.episode?.openAfter ?? 1,
@@ -95,7 +174,8 @@ async function runEvaluate(options: EvaluateOptions): Promise<void> {
       const progress = fileProgress(files.length, 'series');
       const result = await evaluateNab(
         files,
-        (file, probation) => create(['value'], { deviceId: file.series.name, readings: file.readings }, probation),
+        (file, probation) =>
+          create(['value'], { deviceId: file.series.name, readings: file.readings }, probation),
         episode,
         (file) => progress.increment({ item: file }),
       );
@@ -113,7 +193,11 @@ async function runEvaluate(options: EvaluateOptions): Promise<void> {
       });
       const result = await evaluateCsv(data, (series) => create(data.features, series, 0), episode);
       const path = await writeCsvReport(options.report, name, result);
-      if (options.saveToModel && model) await writeEvaluation(resolve(options.model!), { dataset: options.csv!, ...result.summary });
+      if (options.saveToModel && model)
+        await writeEvaluation(resolve(options.model!), {
+          dataset: options.csv!,
+          ...result.summary,
+        });
       print(result.summary, options.json);
       process.stderr.write(`report: ${path}\n`);
     }
@@ -122,7 +206,11 @@ async function runEvaluate(options: EvaluateOptions): Promise<void> {
   }
 }
 
-function printNab(name: string, result: Awaited<ReturnType<typeof evaluateNab>>, json: boolean): void {
+function printNab(
+  name: string,
+  result: Awaited<ReturnType<typeof evaluateNab>>,
+  json: boolean,
+): void {
   const view = (s: typeof result.episodes) => ({
     score: Number(s.normalized.toFixed(2)),
     threshold: s.threshold,
@@ -146,6 +234,8 @@ function print(summary: object, json: boolean): void {
     return;
   }
   for (const [key, value] of Object.entries(summary)) {
-    process.stdout.write(`${key.padEnd(22)} ${typeof value === 'object' ? JSON.stringify(value) : value}\n`);
+    process.stdout.write(
+      `${key.padEnd(22)} ${typeof value === 'object' ? JSON.stringify(value) : value}\n`,
+    );
   }
 }

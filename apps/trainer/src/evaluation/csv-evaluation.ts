@@ -20,7 +20,13 @@ export interface CsvEvaluation {
     anomalousReadings: number;
     episodes: number;
   };
-  devices: { deviceId: string; ts: number[]; scores: Float64Array; labels: Uint8Array; alarms: Uint8Array }[];
+  devices: {
+    deviceId: string;
+    ts: number[];
+    scores: Float64Array;
+    labels: Uint8Array;
+    alarms: Uint8Array;
+  }[];
 }
 
 /** Contiguous runs of label 1, as inclusive row ranges (NAB windows). */
@@ -49,14 +55,23 @@ export async function evaluateCsv(
   episode: { openAfter: number; closeAfter: number },
 ): Promise<CsvEvaluation> {
   const first = data.series[0];
-  const { detector, dispose } = await create({ deviceId: first.deviceId, readings: first.readings });
+  const { detector, dispose } = await create({
+    deviceId: first.deviceId,
+    readings: first.readings,
+  });
   const devices: CsvEvaluation['devices'] = [];
   try {
     for (const series of data.series) {
       const { scores } = await scoreSeries(detector, series.deviceId, series.readings);
       const labels = series.labels ?? new Uint8Array(series.readings.length);
       const alarms = episodeMask(scores, 1, episode.openAfter, episode.closeAfter);
-      devices.push({ deviceId: series.deviceId, ts: series.readings.map((r) => r.ts), scores, labels, alarms });
+      devices.push({
+        deviceId: series.deviceId,
+        ts: series.readings.map((r) => r.ts),
+        scores,
+        labels,
+        alarms,
+      });
     }
   } finally {
     dispose();
@@ -64,10 +79,15 @@ export async function evaluateCsv(
   const allLabels = concat(devices.map((d) => d.labels));
   const allAlarms = concat(devices.map((d) => d.alarms));
   const corpus = devices.map((d) => ({
-    series: { name: d.deviceId, length: d.scores.length, windows: labelRuns(d.labels) } satisfies LabelledSeries,
+    series: {
+      name: d.deviceId,
+      length: d.scores.length,
+      windows: labelRuns(d.labels),
+    } satisfies LabelledSeries,
     scores: d.scores,
   }));
-  const gated = (s: ArrayLike<number>, t: number) => episodeOnsets(s, t, episode.openAfter, episode.closeAfter);
+  const gated = (s: ArrayLike<number>, t: number) =>
+    episodeOnsets(s, t, episode.openAfter, episode.closeAfter);
   const nab = scoreCorpus(corpus, 1, gated);
   const episodes = devices.reduce((sum, d) => sum + gated(d.scores, 1).length, 0);
   return {

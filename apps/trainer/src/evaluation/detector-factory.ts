@@ -13,6 +13,8 @@ export type DetectorKind = 'zscore' | 'autoencoder';
 export interface DetectorSettings {
   zThreshold: number;
   learnReadings: number;
+  /** The z-score detector's likelihood stage; null: plain robust z. */
+  likelihood: { warmupReadings: number; threshold: number } | null;
   /** autoencoder on NAB: window and training settings for the per-series model. */
   windowSize: number;
   epochs: number;
@@ -30,15 +32,21 @@ export function zscoreFactory(settings: DetectorSettings): () => Promise<SeriesD
     detector: new StreamingZScoreDetector({
       learnReadings: settings.learnReadings,
       zThreshold: settings.zThreshold,
+      likelihood: settings.likelihood,
     }),
     dispose: () => undefined,
   });
 }
 
 /** A saved model, scoring every device (its per-device state starts blank per series). */
-export async function modelFactory(dir: string): Promise<{ model: ServableModel; create: () => Promise<SeriesDetector> }> {
+export async function modelFactory(
+  dir: string,
+): Promise<{ model: ServableModel; create: () => Promise<SeriesDetector> }> {
   const model = await openModel(dir);
-  return { model, create: async () => ({ detector: autoencoderDetector(model), dispose: () => undefined }) };
+  return {
+    model,
+    create: async () => ({ detector: autoencoderDetector(model), dispose: () => undefined }),
+  };
 }
 
 /**

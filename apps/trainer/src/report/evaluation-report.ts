@@ -3,7 +3,13 @@ import { NabEvaluation } from '../evaluation/nab-evaluation';
 import { Chart, downsample, histogram, writeReport } from './html-report';
 
 /** Score over time with the threshold and the labelled windows shaded, downsampled for the page. */
-function scoreChart(title: string, ts: number[], scores: ArrayLike<number>, threshold: number, windows: readonly (readonly [number, number])[]): Chart {
+function scoreChart(
+  title: string,
+  ts: number[],
+  scores: ArrayLike<number>,
+  threshold: number,
+  windows: readonly (readonly [number, number])[],
+): Chart {
   const { x, values } = downsample(ts, scores);
   return {
     kind: 'lines',
@@ -16,7 +22,11 @@ function scoreChart(title: string, ts: number[], scores: ArrayLike<number>, thre
   };
 }
 
-export function writeNabReport(path: string, detector: string, result: NabEvaluation): Promise<string> {
+export function writeNabReport(
+  path: string,
+  detector: string,
+  result: NabEvaluation,
+): Promise<string> {
   const best = result.episodes;
   const all = new Float64Array(result.scored.reduce((n, s) => n + s.scores.length, 0));
   let offset = 0;
@@ -26,9 +36,20 @@ export function writeNabReport(path: string, detector: string, result: NabEvalua
   }
   const cap = Math.max(best.threshold * 4, 1e-9);
   const charts: Chart[] = [
-    { kind: 'histogram', title: `Score histogram, all series (capped at ${cap.toPrecision(3)})`, ...histogram(all, 60, cap), threshold: best.threshold },
+    {
+      kind: 'histogram',
+      title: `Score histogram, all series (capped at ${cap.toPrecision(3)})`,
+      ...histogram(all, 60, cap),
+      threshold: best.threshold,
+    },
     ...result.scored.map((s) =>
-      scoreChart(`${s.series.name} (NAB ${best.perFile.find((f) => f.name === s.series.name)?.score.toFixed(3)})`, s.file.timestamps, s.scores, best.threshold, s.series.windows),
+      scoreChart(
+        `${s.series.name} (NAB ${best.perFile.find((f) => f.name === s.series.name)?.score.toFixed(3)})`,
+        s.file.timestamps,
+        s.scores,
+        best.threshold,
+        s.series.windows,
+      ),
     ),
   ];
   return writeReport(path, {
@@ -43,12 +64,19 @@ export function writeNabReport(path: string, detector: string, result: NabEvalua
       'TP / FP / FN (detections)': `${best.tp} / ${best.fp} / ${best.fn}`,
       'raw / null / perfect': `${best.raw.toFixed(2)} / ${best.nullScore.toFixed(2)} / ${best.perfectScore.toFixed(2)}`,
     },
-    table: [['series', 'raw score', 'TP', 'FP', 'FN'], ...best.perFile.map((f) => [f.name, f.score.toFixed(3), f.tp, f.fp, f.fn])],
+    table: [
+      ['series', 'raw score', 'TP', 'FP', 'FN'],
+      ...best.perFile.map((f) => [f.name, f.score.toFixed(3), f.tp, f.fp, f.fn]),
+    ],
     charts,
   });
 }
 
-export function writeCsvReport(path: string, detector: string, result: CsvEvaluation): Promise<string> {
+export function writeCsvReport(
+  path: string,
+  detector: string,
+  result: CsvEvaluation,
+): Promise<string> {
   const s = result.summary;
   const scores = new Float64Array(result.devices.reduce((n, d) => n + d.scores.length, 0));
   let offset = 0;
@@ -60,7 +88,7 @@ export function writeCsvReport(path: string, detector: string, result: CsvEvalua
     const out: [number, number][] = [];
     for (let i = 0, start = -1; i <= labels.length; i++) {
       if (i < labels.length && labels[i]) start = start < 0 ? i : start;
-      else if (start >= 0) out.push([start, i - 1]), (start = -1);
+      else if (start >= 0) (out.push([start, i - 1]), (start = -1));
     }
     return out;
   };
@@ -80,8 +108,15 @@ export function writeCsvReport(path: string, detector: string, result: CsvEvalua
       'NAB standard score': s.nabStandard,
     },
     charts: [
-      { kind: 'histogram', title: 'Score histogram (capped at 5)', ...histogram(scores, 60, 5), threshold: 1 },
-      ...result.devices.slice(0, 12).map((d) => scoreChart(`device ${d.deviceId}`, d.ts, d.scores, 1, runs(d.labels))),
+      {
+        kind: 'histogram',
+        title: 'Score histogram (capped at 5)',
+        ...histogram(scores, 60, 5),
+        threshold: 1,
+      },
+      ...result.devices
+        .slice(0, 12)
+        .map((d) => scoreChart(`device ${d.deviceId}`, d.ts, d.scores, 1, runs(d.labels))),
     ],
   });
 }

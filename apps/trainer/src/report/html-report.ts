@@ -35,7 +35,11 @@ export interface Report {
 }
 
 /** Equal-width histogram of values over [min, max]. */
-export function histogram(values: ArrayLike<number>, bins = 40, cap?: number): { edges: number[]; counts: number[] } {
+export function histogram(
+  values: ArrayLike<number>,
+  bins = 40,
+  cap?: number,
+): { edges: number[]; counts: number[] } {
   let min = Infinity;
   let max = -Infinity;
   for (let i = 0; i < values.length; i++) {
@@ -54,7 +58,11 @@ export function histogram(values: ArrayLike<number>, bins = 40, cap?: number): {
 }
 
 /** Keeps at most `points` points, taking the maximum of each bucket (spikes stay visible). */
-export function downsample(x: number[], values: ArrayLike<number>, points = 2000): { x: number[]; values: number[] } {
+export function downsample(
+  x: number[],
+  values: ArrayLike<number>,
+  points = 2000,
+): { x: number[]; values: number[] } {
   if (x.length <= points) return { x, values: Array.from(values) };
   const step = x.length / points;
   const outX: number[] = [];
@@ -99,7 +107,10 @@ table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:
 }
 
 function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+  return text.replace(
+    /[&<>"]/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!,
+  );
 }
 
 /** Runs in the browser: builds the tables and the uPlot charts from the inlined JSON. */

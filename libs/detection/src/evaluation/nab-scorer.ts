@@ -93,7 +93,8 @@ export function scoreDetections(
 ): FileScore {
   const best = new Map<number, number>();
   for (let i = 0; i < series.length; i++) {
-    if (!Number.isNaN(sweep.weight[i]) && sweep.window[i] >= 0) best.set(sweep.window[i], -profile.fn);
+    if (!Number.isNaN(sweep.weight[i]) && sweep.window[i] >= 0)
+      best.set(sweep.window[i], -profile.fn);
   }
   let fpScore = 0;
   let fp = 0;

@@ -78,7 +78,8 @@ export function optimiseThreshold(
 ): CorpusScore {
   const sweeps = corpus.map(({ series }) => sweepScores(series, profile));
   const all: number[] = [];
-  for (const { scores } of corpus) for (let i = 0; i < scores.length; i++) if (scores[i] > 0) all.push(scores[i]);
+  for (const { scores } of corpus)
+    for (let i = 0; i < scores.length; i++) if (scores[i] > 0) all.push(scores[i]);
   all.sort((a, b) => a - b);
   if (all.length === 0) return scoreCorpus(corpus, Infinity, detect, profile, sweeps);
   const at = (q: number) => all[Math.min(all.length - 1, Math.floor(q * all.length))];

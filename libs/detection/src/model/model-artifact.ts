@@ -160,7 +160,13 @@ function layoutOf(dir: string, model: tf.LayersModel, meta: ModelMetadata): Inpu
 }
 
 /** Stores an evaluation in a version's metadata.json (the trainer's evaluate --save-to-model). */
-export async function writeEvaluation(dir: string, evaluation: Record<string, unknown>): Promise<void> {
+export async function writeEvaluation(
+  dir: string,
+  evaluation: Record<string, unknown>,
+): Promise<void> {
   const metadata = await readModelMetadata(dir);
-  await writeFile(join(dir, METADATA_FILE), `${JSON.stringify({ ...metadata, evaluation }, null, 2)}\n`);
+  await writeFile(
+    join(dir, METADATA_FILE),
+    `${JSON.stringify({ ...metadata, evaluation }, null, 2)}\n`,
+  );
 }

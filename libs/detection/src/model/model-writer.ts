@@ -24,7 +24,9 @@ export async function writeModelArtifact(
       tf.io.withSaveHandler(async (artifacts) => {
         const weightData = artifacts.weightData;
         const bytes = Buffer.from(
-          weightData instanceof ArrayBuffer ? weightData : tf.io.concatenateArrayBuffers(weightData!),
+          weightData instanceof ArrayBuffer
+            ? weightData
+            : tf.io.concatenateArrayBuffers(weightData!),
         );
         const modelJson = {
           format: 'layers-model',

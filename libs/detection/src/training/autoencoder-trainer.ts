@@ -41,25 +41,46 @@ export interface TrainResult {
 }
 
 /** A dense autoencoder over a flattened window: input -> hidden -> bottleneck -> hidden -> input. */
-export function buildAutoencoder(inputSize: number, options: { seed: number; bottleneck?: number; learningRate?: number }): tf.LayersModel {
+export function buildAutoencoder(
+  inputSize: number,
+  options: { seed: number; bottleneck?: number; learningRate?: number },
+): tf.LayersModel {
   const hidden = Math.max(4, Math.round(inputSize / 2));
   const bottleneck = options.bottleneck ?? Math.max(2, Math.round(inputSize / 4));
   const init = (k: number) => tf.initializers.glorotUniform({ seed: options.seed + k });
   const model = tf.sequential();
-  model.add(tf.layers.dense({ inputShape: [inputSize], units: hidden, activation: 'relu', kernelInitializer: init(1) }));
+  model.add(
+    tf.layers.dense({
+      inputShape: [inputSize],
+      units: hidden,
+      activation: 'relu',
+      kernelInitializer: init(1),
+    }),
+  );
   model.add(tf.layers.dense({ units: bottleneck, activation: 'relu', kernelInitializer: init(2) }));
   model.add(tf.layers.dense({ units: hidden, activation: 'relu', kernelInitializer: init(3) }));
-  model.add(tf.layers.dense({ units: inputSize, activation: 'linear', kernelInitializer: init(4) }));
-  model.compile({ optimizer: tf.train.adam(options.learningRate ?? 0.001), loss: 'meanSquaredError' });
+  model.add(
+    tf.layers.dense({ units: inputSize, activation: 'linear', kernelInitializer: init(4) }),
+  );
+  model.compile({
+    optimizer: tf.train.adam(options.learningRate ?? 0.001),
+    loss: 'meanSquaredError',
+  });
   return model;
 }
 
 /** Trains an autoencoder on device series and returns it ready to serve, with its metadata. */
-export async function trainAutoencoder(series: DeviceSeries[], options: TrainOptions): Promise<TrainResult> {
+export async function trainAutoencoder(
+  series: DeviceSeries[],
+  options: TrainOptions,
+): Promise<TrainResult> {
   const { mean, std, counts } = globalScaling(series, options.features);
   const missing = options.features.filter((_, i) => counts[i] === 0);
   if (missing.length > 0) {
-    throw new DetectionException(DetectionExceptionCode.INVALID_OPTIONS, `no values for feature(s) ${missing.join(', ')}`);
+    throw new DetectionException(
+      DetectionExceptionCode.INVALID_OPTIONS,
+      `no values for feature(s) ${missing.join(', ')}`,
+    );
   }
   const maxCarryForward = options.maxCarryForward ?? DEFAULT_MAX_CARRY_FORWARD;
   const windows = buildWindows(series, {
@@ -72,7 +93,13 @@ export async function trainAutoencoder(series: DeviceSeries[], options: TrainOpt
     std,
   });
   const width = options.windowSize * options.features.length;
-  const { train, validation } = split(windows.data, windows.rows, width, options.validationSplit, options.seed);
+  const { train, validation } = split(
+    windows.data,
+    windows.rows,
+    width,
+    options.validationSplit,
+    options.seed,
+  );
   if (train.rows < 2 || validation.rows < 1) {
     throw new DetectionException(
       DetectionExceptionCode.INVALID_OPTIONS,
@@ -88,7 +115,12 @@ export async function trainAutoencoder(series: DeviceSeries[], options: TrainOpt
     version: options.version,
     features: options.features,
     windowSize: options.windowSize,
-    normalization: { mode: options.normalization, mean, std, calibrationReadings: options.calibrationReadings },
+    normalization: {
+      mode: options.normalization,
+      mean,
+      std,
+      calibrationReadings: options.calibrationReadings,
+    },
     threshold,
     ...(options.episode ? { episode: options.episode } : {}),
     maxCarryForward,
@@ -125,7 +157,10 @@ function split(data: Float32Array, rows: number, width: number, fraction: number
     indexes.forEach((row, k) => out.set(data.subarray(row * width, (row + 1) * width), k * width));
     return { data: out, rows: indexes.length };
   };
-  return { validation: pick(order.slice(0, validationRows)), train: pick(order.slice(validationRows)) };
+  return {
+    validation: pick(order.slice(0, validationRows)),
+    train: pick(order.slice(validationRows)),
+  };
 }
 
 async function fit(
@@ -173,13 +208,20 @@ async function fit(
 }
 
 /** Per-window mean squared reconstruction error, predicted in chunks. */
-export function reconstructionErrors(network: tf.LayersModel, data: Float32Array, rows: number, width: number): Float64Array {
+export function reconstructionErrors(
+  network: tf.LayersModel,
+  data: Float32Array,
+  rows: number,
+  width: number,
+): Float64Array {
   const errors = new Float64Array(rows);
   const chunk = 4096;
   for (let start = 0; start < rows; start += chunk) {
     const n = Math.min(chunk, rows - start);
     const input = data.subarray(start * width, (start + n) * width);
-    const output = tf.tidy(() => (network.predict(tf.tensor2d(input, [n, width])) as tf.Tensor).dataSync());
+    const output = tf.tidy(() =>
+      (network.predict(tf.tensor2d(input, [n, width])) as tf.Tensor).dataSync(),
+    );
     for (let r = 0; r < n; r++) {
       let sum = 0;
       for (let k = 0; k < width; k++) {
