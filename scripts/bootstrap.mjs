@@ -1,9 +1,16 @@
 #!/usr/bin/env node
-// The two commands of the README: `npm start` and `npm test`. Node built-ins only, because this runs before
+// The commands of the README: `npm start`, `npm test` and `npm run simulate`. Node built-ins only, because this runs before
 // `npm ci` on a fresh clone. It installs what is missing, then hands over to the gateway or to jest.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import {
+  existsSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+  readdirSync,
+  utimesSync,
+} from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -88,21 +95,24 @@ function newestMtime(dir) {
   return newest;
 }
 
-/** Compiles the gateway when its sources are newer than the last build. */
-function ensureBuilt() {
-  const entry = join(root, 'dist/apps/gateway/apps/gateway/src/main.js');
-  const sources = Math.max(newestMtime(join(root, 'apps')), newestMtime(join(root, 'libs')));
+/** Compiles an app of nest-cli.json when its sources (the app and the libs) are newer than its build. */
+function ensureBuilt(app) {
+  const entry = join(root, `dist/apps/${app}/apps/${app}/src/main.js`);
+  const sources = Math.max(newestMtime(join(root, 'apps', app)), newestMtime(join(root, 'libs')));
   if (existsSync(entry) && statSync(entry).mtimeMs >= sources) return entry;
-  say('building the gateway...');
-  run(process.execPath, [join(root, 'node_modules/@nestjs/cli/bin/nest.js'), 'build', 'gateway']);
+  say(`building the ${app}...`);
+  run(process.execPath, [join(root, 'node_modules/@nestjs/cli/bin/nest.js'), 'build', app]);
   if (!existsSync(entry)) fail(`build finished but ${entry} is missing`);
+  // an incremental build leaves an unchanged main.js as it was: mark this build as fresh
+  const now = new Date();
+  utimesSync(entry, now, now);
   return entry;
 }
 
 /** Runs a child in the foreground, passing signals on, and exits with its code. */
 function handOver(cmd, cmdArgs) {
   const child = spawn(cmd, cmdArgs, { stdio: 'inherit', cwd: root });
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGUSR2']) {
     process.on(signal, () => child.kill(signal));
   }
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
@@ -110,10 +120,14 @@ function handOver(cmd, cmdArgs) {
 
 checkNode();
 ensureDependencies();
-ensureInfluxd();
-if (command === 'start') {
-  handOver(process.execPath, ['--enable-source-maps', ensureBuilt(), ...args]);
+if (command === 'simulate') {
+  // the simulator needs no influxd: it talks to a running gateway
+  handOver(process.execPath, ['--enable-source-maps', ensureBuilt('simulator'), ...args]);
+} else if (command === 'start') {
+  ensureInfluxd();
+  handOver(process.execPath, ['--enable-source-maps', ensureBuilt('gateway'), ...args]);
 } else if (command === 'test') {
+  ensureInfluxd();
   const jest = join(root, 'node_modules/jest/bin/jest.js');
   const ci = process.env.CI ? ['--ci'] : [];
   handOver(process.execPath, [
@@ -124,5 +138,5 @@ if (command === 'start') {
     ...args,
   ]);
 } else {
-  fail('usage: node scripts/bootstrap.mjs <start|test> [args...]');
+  fail('usage: node scripts/bootstrap.mjs <start|test|simulate> [args...]');
 }

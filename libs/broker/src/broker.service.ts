@@ -112,10 +112,15 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
 
   async beforeApplicationShutdown(): Promise<void> {
     // Stop accepting first, then close live sessions: nothing new is acknowledged after this.
-    await new Promise<void>((resolve) => (this.tcp ? this.tcp.close(() => resolve()) : resolve()));
+    // server.close() calls back only once every connection has ended, so wait for it after
+    // aedes has closed the sessions (a device that keeps publishing would hold it open forever).
+    const listenerClosed = new Promise<void>((resolve) =>
+      this.tcp ? this.tcp.close(() => resolve()) : resolve(),
+    );
     await new Promise<void>((resolve) =>
       this.aedes ? this.aedes.close(() => resolve()) : resolve(),
     );
+    await listenerClosed;
   }
 
   private onClientReady(client: Client): void {
