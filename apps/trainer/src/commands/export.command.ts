@@ -19,9 +19,13 @@ interface ExportOptions {
 
 export function exportCommand(): Command {
   return new Command('export')
-    .description('Export telemetry history from InfluxDB to CSV (device_id, ts as ISO 8601, one column per metric)')
+    .description(
+      'Export telemetry history from InfluxDB to CSV (device_id, ts as ISO 8601, one column per metric)',
+    )
     .addOption(new Option('--influx-url <url>', 'InfluxDB 1.x URL').env('INFLUX_URL'))
-    .addOption(new Option('--database <name>', 'InfluxDB database').env('INFLUX_DATABASE').default('iot'))
+    .addOption(
+      new Option('--database <name>', 'InfluxDB database').env('INFLUX_DATABASE').default('iot'),
+    )
     .requiredOption('--from <time>', 'from (epoch ms or ISO 8601)', time)
     .option('--to <time>', 'to (default now)', time)
     .option('--devices <ids>', 'only these devices (comma-separated; default all)', list)
@@ -33,7 +37,14 @@ export function exportCommand(): Command {
 async function runExport(options: ExportOptions): Promise<void> {
   if (!options.influxUrl) throw new TrainerError('export needs --influx-url (or INFLUX_URL)');
   const to = options.to ?? Date.now();
-  const series = await readInfluxSeries({ url: options.influxUrl, database: options.database, from: options.from, to, devices: options.devices, metrics: options.metrics });
+  const series = await readInfluxSeries({
+    url: options.influxUrl,
+    database: options.database,
+    from: options.from,
+    to,
+    devices: options.devices,
+    metrics: options.metrics,
+  });
   const path = resolve(options.out);
   await mkdir(dirname(path), { recursive: true });
   const out = createWriteStream(path);
@@ -44,7 +55,11 @@ async function runExport(options: ExportOptions): Promise<void> {
   let rows = 0;
   for (const { deviceId, readings } of series) {
     for (const { ts, values } of readings) {
-      await write([deviceId, new Date(ts).toISOString(), ...options.metrics.map((m) => values[m] ?? '')].join(','));
+      await write(
+        [deviceId, new Date(ts).toISOString(), ...options.metrics.map((m) => values[m] ?? '')].join(
+          ',',
+        ),
+      );
       rows++;
     }
   }

@@ -2,7 +2,11 @@ import { DeviceSeries, TrainResult } from '@iag/detection';
 import { histogram, writeReport } from './html-report';
 
 /** Loss curves and the validation error histogram with the chosen threshold. */
-export function writeTrainingReport(path: string, result: TrainResult, series: DeviceSeries[]): Promise<string> {
+export function writeTrainingReport(
+  path: string,
+  result: TrainResult,
+  series: DeviceSeries[],
+): Promise<string> {
   const meta = result.model.metadata;
   const epochs = result.history.loss.map((_, i) => i + 1);
   return writeReport(path, {
@@ -20,8 +24,23 @@ export function writeTrainingReport(path: string, result: TrainResult, series: D
       threshold: `${meta.threshold.toPrecision(4)} (quantile ${String(meta.trainedOn.thresholdQuantile)} of validation error)`,
     },
     charts: [
-      { kind: 'lines', title: 'Loss per epoch', time: false, x: epochs, series: [{ label: 'loss', values: result.history.loss }, { label: 'val_loss', values: result.history.valLoss }], logY: true },
-      { kind: 'histogram', title: 'Validation reconstruction error (MSE per window)', ...histogram(result.validationErrors, 60, meta.threshold * 3), threshold: meta.threshold },
+      {
+        kind: 'lines',
+        title: 'Loss per epoch',
+        time: false,
+        x: epochs,
+        series: [
+          { label: 'loss', values: result.history.loss },
+          { label: 'val_loss', values: result.history.valLoss },
+        ],
+        logY: true,
+      },
+      {
+        kind: 'histogram',
+        title: 'Validation reconstruction error (MSE per window)',
+        ...histogram(result.validationErrors, 60, meta.threshold * 3),
+        threshold: meta.threshold,
+      },
     ],
   });
 }

@@ -16,7 +16,9 @@ export class ModelsController {
 
   @Get()
   @Roles('viewer')
-  @ApiOperation({ summary: 'Every model version in the registry, and which ones score live traffic' })
+  @ApiOperation({
+    summary: 'Every model version in the registry, and which ones score live traffic',
+  })
   @ApiZodResponse(HttpStatus.OK, modelViewSchema.array(), 'The model versions')
   list(): Promise<ModelView[]> {
     return this.registry.list();
