@@ -224,6 +224,7 @@ function printNab(
     episode: result.episode,
     nabStandard: view(result.episodes),
     nabStandardEveryRow: view(result.rows),
+    nabStandardAtThreshold1: view(result.atDefault),
   };
   print(summary, json);
 }

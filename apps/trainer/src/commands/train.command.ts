@@ -5,6 +5,8 @@ import {
   nextVersion,
   trainAutoencoder,
   TrainOptions,
+  autoencoderDetector,
+  scoreSeries,
 } from '@iag/detection';
 import { join, resolve } from 'node:path';
 import { delimiter, integer, list, number, time } from '../cli-options';
@@ -162,10 +164,19 @@ async function runTrain(options: TrainCommandOptions): Promise<void> {
   }
   try {
     await result.model.save(dir);
+    const scored = await scoreSeries(
+      autoencoderDetector(result.model),
+      source.preview.deviceId,
+      source.preview.readings,
+    );
     const report = await writeTrainingReport(
       join(dir, 'training-report.html'),
       result,
       source.series,
+      {
+        ...source.preview,
+        scores: scored.scores,
+      },
     );
     process.stderr.write(
       `trained ${result.windows.train} windows, validated on ${result.windows.validation}; threshold ${result.model.metadata.threshold.toPrecision(4)}; report: ${report}\n`,
@@ -176,9 +187,15 @@ async function runTrain(options: TrainCommandOptions): Promise<void> {
   }
 }
 
-async function loadSeries(
-  options: TrainCommandOptions,
-): Promise<{ features: string[]; series: DeviceSeries[]; description: Record<string, unknown> }> {
+interface TrainingData {
+  features: string[];
+  series: DeviceSeries[];
+  description: Record<string, unknown>;
+  /** The first device unfiltered, with its labels, for the report's score-over-time chart. */
+  preview: { deviceId: string; readings: DeviceSeries['readings']; labels: Uint8Array | null };
+}
+
+async function loadSeries(options: TrainCommandOptions): Promise<TrainingData> {
   if (options.csv) {
     const data = readCsvSeries(resolve(options.csv), {
       delimiter: options.delimiter,
@@ -198,6 +215,7 @@ async function loadSeries(
       features: data.features,
       series,
       description: { source: 'csv', file: options.csv, labelledRowsExcluded: labelled },
+      preview: data.series[0],
     };
   }
   if (options.from === undefined)
@@ -217,6 +235,7 @@ async function loadSeries(
     metrics: options.features,
   });
   return {
+    preview: { ...series[0], labels: null },
     features: options.features,
     series,
     description: {

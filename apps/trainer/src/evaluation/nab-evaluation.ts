@@ -3,6 +3,7 @@ import {
   episodeOnsets,
   everyRowOver,
   optimiseThreshold,
+  scoreCorpus,
   probationaryLength,
   scoreSeries,
   ScoredSeries,
@@ -15,6 +16,8 @@ export interface NabEvaluation {
   episodes: CorpusScore;
   /** NAB's raw rule: every row over the threshold is a detection, threshold optimised. */
   rows: CorpusScore;
+  /** The gateway's alerts at the detector's own threshold (score 1.0), nothing optimised. */
+  atDefault: CorpusScore;
   scored: (ScoredSeries & { file: NabFile })[];
   episode: { openAfter: number; closeAfter: number };
 }
@@ -43,6 +46,7 @@ export async function evaluateNab(
   return {
     episodes: optimiseThreshold(scored, gated),
     rows: optimiseThreshold(scored, everyRowOver),
+    atDefault: scoreCorpus(scored, 1, gated),
     scored,
     episode,
   };

@@ -1,4 +1,4 @@
-import { CsvEvaluation } from '../evaluation/csv-evaluation';
+import { CsvEvaluation, labelRuns } from '../evaluation/csv-evaluation';
 import { NabEvaluation } from '../evaluation/nab-evaluation';
 import { Chart, downsample, histogram, writeReport } from './html-report';
 
@@ -59,6 +59,8 @@ export function writeNabReport(
       series: result.scored.length,
       'NAB standard score (alerts: one per episode)': best.normalized.toFixed(2),
       'NAB standard score (every row over threshold)': result.rows.normalized.toFixed(2),
+      'NAB standard score at the default threshold 1.0 (alerts)':
+        result.atDefault.normalized.toFixed(2),
       threshold: best.threshold,
       episode: `open after ${result.episode.openAfter}, close after ${result.episode.closeAfter}`,
       'TP / FP / FN (detections)': `${best.tp} / ${best.fp} / ${best.fn}`,
@@ -84,14 +86,6 @@ export function writeCsvReport(
     scores.set(d.scores, offset);
     offset += d.scores.length;
   }
-  const runs = (labels: Uint8Array) => {
-    const out: [number, number][] = [];
-    for (let i = 0, start = -1; i <= labels.length; i++) {
-      if (i < labels.length && labels[i]) start = start < 0 ? i : start;
-      else if (start >= 0) (out.push([start, i - 1]), (start = -1));
-    }
-    return out;
-  };
   return writeReport(path, {
     title: `Evaluation: ${detector}`,
     summary: {
@@ -116,7 +110,7 @@ export function writeCsvReport(
       },
       ...result.devices
         .slice(0, 12)
-        .map((d) => scoreChart(`device ${d.deviceId}`, d.ts, d.scores, 1, runs(d.labels))),
+        .map((d) => scoreChart(`device ${d.deviceId}`, d.ts, d.scores, 1, labelRuns(d.labels))),
     ],
   });
 }

@@ -1,12 +1,26 @@
 import { DeviceSeries, TrainResult } from '@iag/detection';
-import { histogram, writeReport } from './html-report';
+import { labelRuns } from '../evaluation/csv-evaluation';
+import { downsample, histogram, writeReport } from './html-report';
 
-/** Loss curves and the validation error histogram with the chosen threshold. */
+export interface ScoredPreview {
+  deviceId: string;
+  readings: DeviceSeries['readings'];
+  labels: Uint8Array | null;
+  scores: Float64Array;
+}
+
+/** Loss curves, one device's score over time (labelled rows shaded), the validation error histogram. */
 export function writeTrainingReport(
   path: string,
   result: TrainResult,
   series: DeviceSeries[],
+  preview: ScoredPreview,
 ): Promise<string> {
+  const ts = preview.readings.map((r) => r.ts);
+  const scores = downsample(ts, preview.scores);
+  const shaded = (preview.labels ? labelRuns(preview.labels) : []).map(
+    ([a, b]) => [ts[a] / 1000, ts[b] / 1000] as [number, number],
+  );
   const meta = result.model.metadata;
   const epochs = result.history.loss.map((_, i) => i + 1);
   return writeReport(path, {
@@ -34,6 +48,15 @@ export function writeTrainingReport(
           { label: 'val_loss', values: result.history.valLoss },
         ],
         logY: true,
+      },
+      {
+        kind: 'lines',
+        title: `Score over time, device ${preview.deviceId} (1.0 = threshold; labelled rows shaded)`,
+        time: true,
+        x: scores.x.map((t) => t / 1000),
+        series: [{ label: 'score', values: scores.values }],
+        threshold: 1,
+        shaded,
       },
       {
         kind: 'histogram',
