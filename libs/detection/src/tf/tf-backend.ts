@@ -47,7 +47,9 @@ async function select(preference: BackendPreference, log: (m: string) => void): 
 async function tryBackend(name: Exclude<BackendPreference, 'auto'>): Promise<boolean> {
   if (name === 'tensorflow') {
     if (!isInstalled('@tensorflow/tfjs-node')) return false;
-    require('@tensorflow/tfjs-node'); // registers the 'tensorflow' backend
+    // An optional package, never a dependency: loaded only when installed. It registers 'tensorflow'.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('@tensorflow/tfjs-node');
   }
   if (name === 'wasm') {
     // The .wasm files ship in the package's dist folder; point the loader there instead of a CDN.
