@@ -4,7 +4,7 @@ export type { AnomalyDetector, DeviceWindow, WindowScore, ScoreSource } from './
 export { StreamingZScoreDetector } from './zscore/streaming-zscore.detector';
 export { EpisodeTracker } from './episodes/episode-tracker';
 export { DetectionException, DetectionExceptionCode } from './detection.exception';
-export { ModelRegistry } from './model/model-registry';
+export { ModelRegistry, toView as toModelView } from './model/model-registry';
 export type { ModelMetadata } from './model/model-metadata';
 export { readModelMetadata, writeEvaluation } from './model/model-artifact';
 export { listModelDirs, nextVersion, compareVersions } from './model/model-dirs';

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { ModelView } from '@iag/contracts';
-import { listModelDirs, readModelMetadata } from '@iag/detection';
+import { listModelDirs, readModelMetadata, toModelView } from '@iag/detection';
 import { resolve } from 'node:path';
 import { TrainerError } from '../trainer-error';
 
@@ -71,21 +71,12 @@ export function activateCommand(): Command {
     });
 }
 
+/** The local registry; `active` is unknown offline (only a running gateway knows), so it is left out. */
 async function localModels(modelsDir: string): Promise<Omit<ModelView, 'active'>[]> {
-  const root = resolve(modelsDir);
   const views: Omit<ModelView, 'active'>[] = [];
-  for (const { dir } of listModelDirs(root)) {
-    const meta = await readModelMetadata(dir);
-    views.push({
-      name: meta.name,
-      version: meta.version,
-      features: meta.features,
-      windowSize: meta.windowSize,
-      threshold: meta.threshold,
-      normalization: meta.normalization.mode,
-      evaluation: (meta.evaluation as ModelView['evaluation']) ?? null,
-      createdAt: meta.createdAt,
-    });
+  for (const { dir } of listModelDirs(resolve(modelsDir))) {
+    const { active: _unknown, ...view } = toModelView(await readModelMetadata(dir), false);
+    views.push(view);
   }
   return views;
 }

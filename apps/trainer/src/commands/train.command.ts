@@ -41,6 +41,7 @@ interface TrainCommandOptions {
   thresholdQuantile: number;
   openAfter?: number;
   closeAfter?: number;
+  note?: string;
 }
 
 export function trainCommand(): Command {
@@ -124,6 +125,7 @@ export function trainCommand(): Command {
       'episode rule stored with the model: windows under 1.0 to close',
       integer(1, 10_000),
     )
+    .option('--note <text>', 'free text stored in metadata.trainedOn (how the data was made)')
     .action((options: TrainCommandOptions) => runTrain(options));
 }
 
@@ -152,7 +154,7 @@ async function runTrain(options: TrainCommandOptions): Promise<void> {
     seed: options.seed,
     thresholdQuantile: options.thresholdQuantile,
     episode,
-    trainedOn: source.description,
+    trainedOn: options.note ? { ...source.description, note: options.note } : source.description,
     onEpoch: (_epoch, loss, valLoss) =>
       bar.increment({ loss: loss.toFixed(5), valLoss: valLoss.toFixed(5) }),
   };

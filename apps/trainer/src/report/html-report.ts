@@ -143,11 +143,11 @@ for (const chart of report.charts) {
     const data = [chart.x, ...chart.series.map((s) => s.values)];
     const series = [{}, ...chart.series.map((s, i) => ({ label: s.label, stroke: colors[i % colors.length], width: 1 }))];
     if (chart.threshold !== undefined) { data.push(chart.x.map(() => chart.threshold)); series.push({ label: 'threshold', stroke: '#000', dash: [6, 4], width: 1 }); }
-    new uPlot({ width, height: 260, series, scales: { x: { time: chart.time }, y: chart.logY ? { distr: 3 } : {} }, plugins: chart.shaded ? [shade(chart.shaded)] : [] }, data, box);
+    new uPlot({ width, height: 260, series, axes: [{}, { size: 70 }], scales: { x: { time: chart.time }, y: chart.logY ? { distr: 3 } : {} }, plugins: chart.shaded ? [shade(chart.shaded)] : [] }, data, box);
   } else {
     const step = chart.edges.length > 1 ? chart.edges[1] - chart.edges[0] : 1;
     const data = [chart.edges.map((e) => e + step / 2), chart.counts];
-    const opts = { width, height: 220, scales: { x: { time: false } },
+    const opts = { width, height: 220, scales: { x: { time: false } }, axes: [{}, { size: 70 }],
       series: [{}, { label: 'windows', fill: 'rgba(31,119,180,0.5)', stroke: '#1f77b4', paths: uPlot.paths.bars({ size: [0.95, 100] }) }],
       plugins: chart.threshold !== undefined ? [{ hooks: { draw: [(u) => {
         const x = u.valToPos(chart.threshold, 'x', true); const ctx = u.ctx; ctx.save(); ctx.strokeStyle = '#d62728'; ctx.setLineDash([6, 4]);
