@@ -93,6 +93,15 @@ describe(ModelRoutingDetector.name, () => {
     expect(results.at(-1)!.source).toMatchObject({ id: 'zscore', version: null });
   });
 
+  it('lets the z-score detector score what a model cannot yet (hum missing, window not ready)', async () => {
+    const tempOnly = steady(40).map(({ temp }) => ({ temp }));
+    const results = await router.scoreBatch(windows('no-hum', tempOnly, 0, 'keras_dense'));
+    expect(results[29]).toBeNull(); // the z-score detector is still learning too
+    expect(results[35]!.source).toMatchObject({ id: 'zscore' });
+    const mixed = await router.scoreBatch(windows('no-hum', steady(4), 40, 'keras_dense'));
+    expect(mixed[3]!.source).toMatchObject({ id: 'keras_dense' }); // its window is full again
+  });
+
   it('refuses an invalid version with the problem named and keeps the active one', async () => {
     for (const [name, problem] of [
       ['bad_json', /not valid JSON/],

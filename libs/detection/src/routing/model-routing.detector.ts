@@ -21,7 +21,9 @@ interface DeviceRoute {
 /**
  * The gateway's detector: each device is scored by the active model of its profile, or of the
  * first model whose features its readings carry, else by the z-score fallback. One predict per
- * model per batch, across devices.
+ * model per batch, across devices. The fallback sees every reading (its state is a few numbers per
+ * metric), so it scores whatever a model cannot yet: a window filling or calibrating, or one
+ * holding a metric missing beyond the carry-forward bound.
  *
  * Hot swap (activate): a batch in flight finishes on the models it started with; the next batch
  * uses the new set. A device keeps its window when the new version reads the same features over
@@ -77,21 +79,21 @@ export class ModelRoutingDetector implements AnomalyDetector {
     const models = this.models; // a swap during this batch applies to the next one
     this.inFlight++;
     try {
-      const groups = new Map<string | null, { indexes: number[]; items: ModelBatchItem[] }>();
+      const groups = new Map<string, { indexes: number[]; items: ModelBatchItem[] }>();
       windows.forEach((window, i) => {
         const route = this.routeOf(window, models);
+        if (route.model === null) return;
         let group = groups.get(route.model);
         if (group === undefined) groups.set(route.model, (group = { indexes: [], items: [] }));
         group.indexes.push(i);
         group.items.push({ state: route.state!, values: window.reading.values });
       });
-      const results: (WindowScore | null)[] = new Array(windows.length).fill(null);
+      // The z-score detector sees every reading, so it is warm whenever a model cannot score one.
+      const results = await this.scoreFallback(windows);
       for (const [name, group] of groups) {
-        const scores =
-          name === null
-            ? await this.scoreFallback(group.indexes.map((i) => windows[i]))
-            : await scoreWithModel(models.get(name)!, group.items);
-        group.indexes.forEach((index, k) => (results[index] = scores[k]));
+        const scores = await scoreWithModel(models.get(name)!, group.items);
+        // A model's window still filling, calibrating, or holding a missing metric: the z-score stands.
+        group.indexes.forEach((index, k) => (results[index] = scores[k] ?? results[index]));
       }
       return results;
     } finally {
