@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { initTfBackend, ServableModel, writeEvaluation } from '@iag/detection';
+import { DeviceSeries, initTfBackend, ServableModel, writeEvaluation } from '@iag/detection';
 import { resolve } from 'node:path';
 import { integer, number, delimiter } from '../cli-options';
 import { readCsvSeries } from '../data/csv-series';
@@ -123,12 +123,34 @@ export function evaluateCommand(): Command {
     .action((options: EvaluateOptions) => runEvaluate(options));
 }
 
+/** The detector under evaluation: a fresh one per series (or per CSV), and how to name it. */
+interface Candidate {
+  name: string;
+  model: ServableModel | null;
+  create: (features: string[], series: DeviceSeries, probation: number) => Promise<SeriesDetector>;
+}
+
 async function runEvaluate(options: EvaluateOptions): Promise<void> {
   if (!options.nab && !options.csv)
     throw new TrainerError('evaluate needs --nab <dir> or --csv <file>');
   if (options.saveToModel && !(options.model && options.csv))
     throw new TrainerError('--save-to-model needs --model and --csv');
   await initTfBackend('auto', (m) => process.stderr.write(`${m}\n`));
+  const candidate = await pickCandidate(options);
+  const meta = candidate.model?.metadata;
+  const episode = {
+    openAfter: options.openAfter ?? meta?.episode?.openAfter ?? 1,
+    closeAfter: options.closeAfter ?? meta?.episode?.closeAfter ?? 5,
+  };
+  try {
+    if (options.nab) await evaluateOnNab(options, options.nab, candidate, episode);
+    else await evaluateOnCsv(options, options.csv!, candidate, episode);
+  } finally {
+    candidate.model?.dispose();
+  }
+}
+
+async function pickCandidate(options: EvaluateOptions): Promise<Candidate> {
   const settings: DetectorSettings = {
     zThreshold: options.zThreshold,
     learnReadings: options.learnReadings,
@@ -140,70 +162,84 @@ async function runEvaluate(options: EvaluateOptions): Promise<void> {
     epochs: options.epochs,
     seed: options.seed,
   };
-  let model: ServableModel | null = null;
-  let create: (
-    features: string[],
-    readings: { deviceId: string; readings: { ts: number; values: Record<string, number> }[] },
-    probation: number,
-  ) => Promise<SeriesDetector>;
-  let name: string;
   if (options.model) {
     const loaded = await modelFactory(resolve(options.model));
-    model = loaded.model;
-    create = () => loaded.create();
-    name = `model ${model.key}`;
-  } else if (options.detector === 'autoencoder') {
-    create = (features, series, probation) =>
-      probationTrained(series, probation, features, settings);
-    name = `autoencoder (per series, window ${settings.windowSize}, ${settings.epochs} epochs)`;
-  } else {
-    const make = zscoreFactory(settings);
-    create = () => make();
-    const stage = settings.likelihood
-      ? `, likelihood after ${settings.likelihood.warmupReadings} at ${settings.likelihood.threshold}`
-      : ', plain';
-    name = `zscore (z ${settings.zThreshold}, learn ${settings.learnReadings}${stage})`;
+    return {
+      name: `model ${loaded.model.key}`,
+      model: loaded.model,
+      create: () => loaded.create(),
+    };
   }
-  const episode = {
-    openAfter: options.openAfter ?? model?.metadata.episode?.openAfter ?? 1,
-    closeAfter: options.closeAfter ?? model?.metadata.episode?.closeAfter ?? 5,
+  if (options.detector === 'autoencoder') {
+    return {
+      name: `autoencoder (per series, window ${settings.windowSize}, ${settings.epochs} epochs)`,
+      model: null,
+      create: (features, series, probation) =>
+        probationTrained(series, probation, features, settings),
+    };
+  }
+  const make = zscoreFactory(settings);
+  const stage = settings.likelihood
+    ? `, likelihood after ${settings.likelihood.warmupReadings} at ${settings.likelihood.threshold}`
+    : ', plain';
+  return {
+    name: `zscore (z ${settings.zThreshold}, learn ${settings.learnReadings}${stage})`,
+    model: null,
+    create: () => make(),
   };
-  try {
-    if (options.nab) {
-      const files = loadNabCorpus(resolve(options.nab), options.only);
-      const progress = fileProgress(files.length, 'series');
-      const result = await evaluateNab(
-        files,
-        (file, probation) =>
-          create(['value'], { deviceId: file.series.name, readings: file.readings }, probation),
-        episode,
-        (file) => progress.increment({ item: file }),
-      );
-      progress.stop();
-      const path = await writeNabReport(options.report, name, result);
-      printNab(name, result, options.json);
-      process.stderr.write(`report: ${path}\n`);
-    } else {
-      const data = readCsvSeries(resolve(options.csv!), {
-        delimiter: options.delimiter,
-        timeColumn: options.timeColumn,
-        deviceColumn: options.deviceColumn,
-        features: model?.metadata.features,
-        labelColumn: options.labelColumn,
-      });
-      const result = await evaluateCsv(data, (series) => create(data.features, series, 0), episode);
-      const path = await writeCsvReport(options.report, name, result);
-      if (options.saveToModel && model)
-        await writeEvaluation(resolve(options.model!), {
-          dataset: options.csv!,
-          ...result.summary,
-        });
-      print(result.summary, options.json);
-      process.stderr.write(`report: ${path}\n`);
-    }
-  } finally {
-    model?.dispose();
+}
+
+type Episode = { openAfter: number; closeAfter: number };
+
+async function evaluateOnNab(
+  options: EvaluateOptions,
+  dir: string,
+  candidate: Candidate,
+  episode: Episode,
+): Promise<void> {
+  const files = loadNabCorpus(resolve(dir), options.only);
+  const progress = fileProgress(files.length, 'series');
+  const result = await evaluateNab(
+    files,
+    (file, probation) =>
+      candidate.create(
+        ['value'],
+        { deviceId: file.series.name, readings: file.readings },
+        probation,
+      ),
+    episode,
+    (file) => progress.increment({ item: file }),
+  );
+  progress.stop();
+  const path = await writeNabReport(options.report, candidate.name, result);
+  printNab(candidate.name, result, options.json);
+  process.stderr.write(`report: ${path}\n`);
+}
+
+async function evaluateOnCsv(
+  options: EvaluateOptions,
+  csv: string,
+  candidate: Candidate,
+  episode: Episode,
+): Promise<void> {
+  const data = readCsvSeries(resolve(csv), {
+    delimiter: options.delimiter,
+    timeColumn: options.timeColumn,
+    deviceColumn: options.deviceColumn,
+    features: candidate.model?.metadata.features,
+    labelColumn: options.labelColumn,
+  });
+  const result = await evaluateCsv(
+    data,
+    (series) => candidate.create(data.features, series, 0),
+    episode,
+  );
+  const path = await writeCsvReport(options.report, candidate.name, result);
+  if (options.saveToModel && options.model) {
+    await writeEvaluation(resolve(options.model), { dataset: csv, ...result.summary });
   }
+  print(result.summary, options.json);
+  process.stderr.write(`report: ${path}\n`);
 }
 
 function printNab(
