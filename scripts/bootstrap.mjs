@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The commands of the README: `npm start`, `npm test` and `npm run simulate`. Node built-ins only, because this runs before
+// The commands of the README: `npm start`, `npm test`, `npm run simulate` and `npm run trainer`. Node built-ins only, because this runs before
 // `npm ci` on a fresh clone. It installs what is missing, then hands over to the gateway or to jest.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -123,6 +123,9 @@ ensureDependencies();
 if (command === 'simulate') {
   // the simulator needs no influxd: it talks to a running gateway
   handOver(process.execPath, ['--enable-source-maps', ensureBuilt('simulator'), ...args]);
+} else if (command === 'trainer') {
+  // nor does the trainer: it reads CSV files, or an InfluxDB named by --influx-url
+  handOver(process.execPath, ['--enable-source-maps', ensureBuilt('trainer'), ...args]);
 } else if (command === 'start') {
   ensureInfluxd();
   handOver(process.execPath, ['--enable-source-maps', ensureBuilt('gateway'), ...args]);
@@ -138,5 +141,5 @@ if (command === 'simulate') {
     ...args,
   ]);
 } else {
-  fail('usage: node scripts/bootstrap.mjs <start|test|simulate> [args...]');
+  fail('usage: node scripts/bootstrap.mjs <start|test|simulate|trainer> [args...]');
 }

@@ -15,12 +15,13 @@ export function uniqueDatabase(): string {
 }
 
 /**
- * GatewayConfig for one test: its own DATA_DIR and database on the suite's influxd, free
+ * GatewayConfig for one test: its own DATA_DIR, MODELS_DIR and database on the suite's influxd, free
  * ports, silent logs; `overrides` win.
  */
 export function testConfig(overrides: Record<string, string> = {}): GatewayConfig {
   return GatewayConfig.fromEnv({
     DATA_DIR: testDir(),
+    MODELS_DIR: testDir('models-'), // empty: every device is scored by the z-score detector unless a test adds models
     INFLUX_URL: process.env.INFLUX_URL,
     INFLUX_DATABASE: uniqueDatabase(),
     MQTT_PORT: '0',

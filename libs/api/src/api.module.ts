@@ -13,6 +13,7 @@ import { HealthController } from './health/health.controller';
 import { ReadinessService } from './health/readiness.service';
 import { KeysController } from './keys/keys.controller';
 import { KeysService } from './keys/keys.service';
+import { ModelsController } from './models/models.controller';
 
 /**
  * The REST API (DESIGN.md, REST contract). Storage and broker are global modules.
@@ -20,7 +21,13 @@ import { KeysService } from './keys/keys.service';
  */
 @Module({
   imports: [DetectionModule],
-  controllers: [HealthController, AnomaliesController, DevicesController, KeysController],
+  controllers: [
+    HealthController,
+    AnomaliesController,
+    DevicesController,
+    KeysController,
+    ModelsController,
+  ],
   providers: [
     AnomaliesService,
     DevicesService,

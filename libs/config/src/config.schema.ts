@@ -32,6 +32,7 @@ export const envSchema = z.object({
   ALLOW_ANONYMOUS_DEVICES: bool.default(false),
   MQTT_ACL: optionalString,
   MODELS_DIR: z.string().min(1).default('./models'),
+  MODEL_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
   MAX_PAYLOAD_BYTES: z.coerce.number().int().min(256).max(16_777_216).default(65_536),
   MAX_READINGS_PER_MESSAGE: z.coerce.number().int().min(1).max(100_000).default(1000),
   TLS_CERT: optionalString,
@@ -50,6 +51,8 @@ export const envSchema = z.object({
   WRITE_BUFFER_POINTS: z.coerce.number().int().min(1000).max(10_000_000).default(200_000),
   DETECTOR_LEARN_READINGS: z.coerce.number().int().min(2).max(100_000).default(30),
   DETECTOR_Z_THRESHOLD: z.coerce.number().positive().max(1000).default(6),
+  DETECTOR_LIKELIHOOD_READINGS: z.coerce.number().int().min(0).max(1_000_000).default(300),
+  DETECTOR_LIKELIHOOD_THRESHOLD: z.coerce.number().positive().max(1000).default(4),
   EPISODE_OPEN_AFTER: z.coerce.number().int().min(1).max(1000).default(1),
   EPISODE_CLOSE_AFTER: z.coerce.number().int().min(1).max(10_000).default(5),
 });

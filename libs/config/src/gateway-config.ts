@@ -17,6 +17,8 @@ export class GatewayConfig {
   readonly allowAnonymousDevices: boolean;
   readonly mqttAcl: string | undefined;
   readonly modelsDir: string;
+  /** TF.js backend: auto = tfjs-node when installed, else wasm, else cpu. */
+  readonly models: { backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu' };
   readonly limits: { maxPayloadBytes: number; maxReadingsPerMessage: number };
   /** File paths; `http` = serve the HTTP listener (REST and MQTT over WebSocket) over TLS too. */
   readonly tls: { cert?: string; key?: string; ca?: string; crl?: string; http: boolean };
@@ -38,6 +40,8 @@ export class GatewayConfig {
   readonly detector: {
     learnReadings: number;
     zThreshold: number;
+    /** The z-score detector's likelihood stage; null when DETECTOR_LIKELIHOOD_READINGS=0. */
+    likelihood: { warmupReadings: number; threshold: number } | null;
     openAfter: number;
     closeAfter: number;
   };
@@ -56,6 +60,7 @@ export class GatewayConfig {
     this.allowAnonymousDevices = env.ALLOW_ANONYMOUS_DEVICES;
     this.mqttAcl = env.MQTT_ACL;
     this.modelsDir = resolve(env.MODELS_DIR);
+    this.models = { backend: env.MODEL_BACKEND };
     this.limits = {
       maxPayloadBytes: env.MAX_PAYLOAD_BYTES,
       maxReadingsPerMessage: env.MAX_READINGS_PER_MESSAGE,
@@ -84,6 +89,13 @@ export class GatewayConfig {
     this.detector = {
       learnReadings: env.DETECTOR_LEARN_READINGS,
       zThreshold: env.DETECTOR_Z_THRESHOLD,
+      likelihood:
+        env.DETECTOR_LIKELIHOOD_READINGS === 0
+          ? null
+          : {
+              warmupReadings: env.DETECTOR_LIKELIHOOD_READINGS,
+              threshold: env.DETECTOR_LIKELIHOOD_THRESHOLD,
+            },
       openAfter: env.EPISODE_OPEN_AFTER,
       closeAfter: env.EPISODE_CLOSE_AFTER,
     };

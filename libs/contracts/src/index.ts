@@ -7,3 +7,4 @@ export * from './anomaly';
 export * from './access';
 export * from './device';
 export * from './rest-queries';
+export * from './model';

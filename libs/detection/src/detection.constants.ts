@@ -1,5 +1,7 @@
 /** Injection token of the active AnomalyDetector. */
 export const ANOMALY_DETECTOR = Symbol('ANOMALY_DETECTOR');
+/** Injection token of the ModelRoutingDetector (models per profile, z-score fallback). */
+export const MODEL_ROUTER = Symbol('MODEL_ROUTER');
 
 /** A submitted reading waits at most this long before its batch is scored. */
 export const SCORING_TICK_MS = 20;

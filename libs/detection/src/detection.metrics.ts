@@ -41,3 +41,20 @@ export const detectorMetricsSkipped = new Counter({
   name: 'iag_detector_metrics_skipped_total',
   help: 'Metric values not scored because their device already has the most metrics a detector tracks',
 });
+
+export const modelWindowsSkipped = new Counter({
+  name: 'iag_model_windows_skipped_total',
+  help: 'Model windows not scored because a metric was missing beyond the carry-forward bound',
+});
+
+export const modelPredictRows = new Histogram({
+  name: 'iag_model_predict_rows',
+  help: 'Windows per model predict call (micro-batched across devices)',
+  buckets: [1, 4, 16, 64, 256, 512, 1024, 2048],
+});
+
+export const modelActivations = new Counter({
+  name: 'iag_model_activations_total',
+  help: 'Model activations, by outcome',
+  labelNames: ['outcome'] as const,
+});

@@ -1,22 +1,28 @@
 import { Module } from '@nestjs/common';
 import { GatewayConfig } from '@iag/config';
-import { ANOMALY_DETECTOR } from './detection.constants';
+import { ANOMALY_DETECTOR, MODEL_ROUTER } from './detection.constants';
 import { DetectionService } from './detection.service';
+import { ModelRegistry } from './model/model-registry';
+import { ModelRoutingDetector } from './routing/model-routing.detector';
 import { StreamingZScoreDetector } from './zscore/streaming-zscore.detector';
 
 /**
  * Streaming anomaly detection. A static module, so every importer shares one DetectionService.
- * The zero-config z-score detector is the default; a model-backed detector plugs in at ANOMALY_DETECTOR.
+ * Devices are scored by the active model of their profile (ModelRegistry, MODELS_DIR) or, with
+ * no matching model, by the zero-config z-score detector.
  */
 @Module({
   providers: [
     {
-      provide: ANOMALY_DETECTOR,
-      useFactory: (config: GatewayConfig) => new StreamingZScoreDetector(config.detector),
+      provide: MODEL_ROUTER,
+      useFactory: (config: GatewayConfig) =>
+        new ModelRoutingDetector(new StreamingZScoreDetector(config.detector)),
       inject: [GatewayConfig],
     },
+    { provide: ANOMALY_DETECTOR, useExisting: MODEL_ROUTER },
+    ModelRegistry,
     DetectionService,
   ],
-  exports: [DetectionService],
+  exports: [DetectionService, ModelRegistry],
 })
 export class DetectionModule {}

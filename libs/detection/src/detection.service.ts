@@ -20,7 +20,7 @@ import {
 } from './detection.metrics';
 import { AnomalyDetector, DeviceWindow, WindowScore } from './detector.port';
 import { EpisodeTracker } from './episodes/episode-tracker';
-import { ScoringQueue } from './scoring.queue';
+import { QueuedReading, ScoringQueue } from './scoring.queue';
 
 /** Overload is logged at most this often; the counter carries every dropped reading. */
 const OVERLOAD_LOG_INTERVAL_MS = 10_000;
@@ -55,11 +55,14 @@ export class DetectionService implements OnModuleDestroy {
     this.tracker = new EpisodeTracker(config.detector);
   }
 
-  /** Queues readings for scoring within ~20 ms (sooner under load). Never blocks, never throws. */
-  submit(deviceId: string, readings: Reading[]): void {
+  /**
+   * Queues readings for scoring within ~20 ms (sooner under load). Never blocks, never throws.
+   * `profile` (from provisioning) picks the model that scores the device.
+   */
+  submit(deviceId: string, readings: Reading[], profile: string | null = null): void {
     try {
       if (readings.length === 0) return;
-      const dropped = this.queue.push(deviceId, readings);
+      const dropped = this.queue.push(deviceId, readings, profile);
       if (dropped > 0) this.countOverload(dropped);
       this.schedule();
     } catch (error) {
@@ -162,12 +165,14 @@ export class DetectionService implements OnModuleDestroy {
   }
 
   /** Groups per device, sorts by ts and drops readings not newer than the device's last one. */
-  private prepare(queued: { deviceId: string; reading: Reading }[]): DeviceWindow[] {
+  private prepare(queued: QueuedReading[]): DeviceWindow[] {
     const byDevice = new Map<string, Reading[]>();
-    for (const { deviceId, reading } of queued) {
+    const profiles = new Map<string, string | null>();
+    for (const { deviceId, reading, profile } of queued) {
       const readings = byDevice.get(deviceId);
       if (readings === undefined) byDevice.set(deviceId, [reading]);
       else readings.push(reading);
+      profiles.set(deviceId, profile);
     }
     const windows: DeviceWindow[] = [];
     let late = 0;
@@ -180,7 +185,7 @@ export class DetectionService implements OnModuleDestroy {
           continue;
         }
         last = reading.ts;
-        windows.push({ deviceId, reading });
+        windows.push({ deviceId, reading, profile: profiles.get(deviceId) ?? null });
       }
       if (last !== -Infinity) this.lastTs.set(deviceId, last);
     }
@@ -225,7 +230,12 @@ export class DetectionService implements OnModuleDestroy {
       const score = scores[i];
       if (score === null) learning++;
       else scored++;
-      const event = this.tracker.observe(deviceId, reading.ts, score, this.detector);
+      const event = this.tracker.observe(
+        deviceId,
+        reading.ts,
+        score,
+        score?.source ?? this.detector,
+      );
       if (event !== null) this.emit(event);
     });
     this.scored += scored;

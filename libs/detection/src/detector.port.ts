@@ -4,6 +4,18 @@ import { Reading } from '@iag/contracts';
 export interface DeviceWindow {
   deviceId: string;
   reading: Reading;
+  /** The device's profile from provisioning, when it has one: it picks the model that scores it. */
+  profile?: string | null;
+}
+
+/** Which detector (and model version) produced a score; reported on the Anomaly. */
+export interface ScoreSource {
+  id: string;
+  version: string | null;
+  /** Raw threshold in the detector's own units. */
+  threshold: number;
+  /** A model's own episode settings (metadata.json); absent: the gateway's. */
+  episode?: { openAfter: number; closeAfter: number };
 }
 
 export interface WindowScore {
@@ -11,6 +23,8 @@ export interface WindowScore {
   score: number;
   /** Each metric's share of the score: sums to 1, sorted largest first. */
   contributions: { name: string; contribution: number }[];
+  /** Set by detectors that delegate (one model per profile); absent means the detector itself. */
+  source?: ScoreSource;
 }
 
 /**

@@ -3,6 +3,7 @@ import { Reading } from '@iag/contracts';
 export interface QueuedReading {
   deviceId: string;
   reading: Reading;
+  profile: string | null;
 }
 
 /**
@@ -20,11 +21,11 @@ export class ScoringQueue {
   }
 
   /** Appends; returns how many of the oldest readings were dropped to stay within capacity. */
-  push(deviceId: string, readings: readonly Reading[]): number {
+  push(deviceId: string, readings: readonly Reading[], profile: string | null = null): number {
     // A batch larger than the whole queue: its own oldest readings never get in.
     const skipped = Math.max(0, readings.length - this.capacity);
     for (let i = skipped; i < readings.length; i++)
-      this.items.push({ deviceId, reading: readings[i] });
+      this.items.push({ deviceId, reading: readings[i], profile });
     const overflow = Math.max(0, this.size - this.capacity);
     this.head += overflow;
     this.compact();

@@ -3,7 +3,7 @@ import { GatewayConfig } from '@iag/config';
 import { ErrorNotice, parseTelemetryPayload, PayloadLimits } from '@iag/contracts';
 import { TelemetrySink, TelemetrySinkResult } from '@iag/broker';
 import { DetectionService } from '@iag/detection';
-import { TelemetryWriter } from '@iag/storage';
+import { DeviceRegistry, TelemetryWriter } from '@iag/storage';
 import { DeviceActivity } from './device-activity';
 import { readingsAccepted, readingsRejected } from './ingestion.metrics';
 
@@ -17,6 +17,7 @@ export class TelemetryIngestor implements TelemetrySink {
     private readonly writer: TelemetryWriter,
     private readonly detection: DetectionService,
     private readonly activity: DeviceActivity,
+    private readonly devices: DeviceRegistry,
   ) {
     this.limits = config.limits;
   }
@@ -37,9 +38,18 @@ export class TelemetryIngestor implements TelemetrySink {
     if (readings.length > 0) {
       await this.writer.enqueue(deviceId, readings);
       readingsAccepted.inc(readings.length);
-      this.detection.submit(deviceId, readings);
+      // The profile picks the model that scores the device (detection does not know storage).
+      this.detection.submit(deviceId, readings, this.profileOf(deviceId));
     }
     this.activity.record(deviceId, readings.length, rejections.length, receivedAt);
     return { accepted: readings.length, notices };
+  }
+
+  private profileOf(deviceId: string): string | null {
+    try {
+      return this.devices.get(deviceId)?.profile ?? null;
+    } catch {
+      return null; // registry unavailable: scored without a profile (matched by its metrics)
+    }
   }
 }

@@ -6,6 +6,7 @@ export type { InfluxPing } from './influx/influx-health';
 export { TelemetryWriter } from './telemetry/telemetry-writer';
 export type { TelemetryWriterStats } from './telemetry/telemetry-writer';
 export { TelemetryRepository } from './telemetry/telemetry.repository';
+export { InfluxConnection } from './influx/influx-connection';
 export type { TelemetryQueryResult } from './telemetry/telemetry.repository';
 export type {
   TelemetryQueryOptions,

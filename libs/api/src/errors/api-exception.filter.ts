@@ -6,6 +6,7 @@ import {
   HttpStatus,
   Logger,
 } from '@nestjs/common';
+import { DetectionException, DetectionExceptionCode } from '@iag/detection';
 import { StorageException, StorageExceptionCode } from '@iag/storage';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
@@ -24,6 +25,11 @@ const STORAGE_STATUS: Partial<Record<StorageExceptionCode, HttpStatus>> = {
   [StorageExceptionCode.INVALID_CURSOR]: HttpStatus.BAD_REQUEST,
   [StorageExceptionCode.INFLUX_UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
   [StorageExceptionCode.REGISTRY_UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
+};
+
+const DETECTION_STATUS: Partial<Record<DetectionExceptionCode, HttpStatus>> = {
+  [DetectionExceptionCode.MODEL_NOT_FOUND]: HttpStatus.NOT_FOUND,
+  [DetectionExceptionCode.INVALID_MODEL]: HttpStatus.UNPROCESSABLE_ENTITY,
 };
 
 export function errorBody(statusCode: number, message: string): ErrorBody {
@@ -45,6 +51,10 @@ export function toErrorBody(exception: unknown): ErrorBody | null {
         ? 'storage is unavailable; try again later'
         : exception.message;
     return errorBody(status, message);
+  }
+  if (exception instanceof DetectionException) {
+    const status = DETECTION_STATUS[exception.code];
+    return status === undefined ? null : errorBody(status, exception.message);
   }
   // Fastify's own request errors (malformed JSON, unsupported media type, body too large).
   const status = (exception as { statusCode?: unknown } | null)?.statusCode;

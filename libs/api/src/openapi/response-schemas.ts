@@ -6,6 +6,7 @@ import {
   type AnomalySeverity,
   type AnomalyStatus,
   type DeviceView,
+  type ModelView,
   type ProvisionedDevice,
   type Role,
 } from '@iag/contracts';
@@ -102,3 +103,25 @@ export const readinessSchema = z.object({
   checks: z.object({ influx: check, detector: check, writer: check }),
   failing: z.array(z.string()).describe('Names of the failing checks; empty when ready'),
 });
+
+export const modelViewSchema = z.object({
+  name: z.string().describe('Model name = the profile it serves'),
+  version: z.string(),
+  features: z.array(z.string()),
+  windowSize: z.number().int(),
+  threshold: z.number().describe('Reconstruction error (MSE) that scores 1.0'),
+  normalization: z.enum(['global', 'per-device']),
+  evaluation: z
+    .object({
+      dataset: z.string(),
+      precision: z.number(),
+      recall: z.number(),
+      f1: z.number(),
+      falseAlarmRate: z.number(),
+      missedAlarmRate: z.number(),
+    })
+    .catchall(z.unknown())
+    .nullable(),
+  createdAt: isoTime,
+  active: z.boolean().describe('This version scores live traffic for its profile'),
+}) satisfies z.ZodType<ModelView>;

@@ -3,7 +3,10 @@ import { DetectionException, DetectionExceptionCode } from '../detection.excepti
 import { AnomalyDetector, WindowScore } from '../detector.port';
 
 /** Which detector scored the windows; reported on the Anomaly. */
-export type ScoringDetector = Pick<AnomalyDetector, 'id' | 'version' | 'threshold'>;
+export type ScoringDetector = Pick<AnomalyDetector, 'id' | 'version' | 'threshold'> & {
+  /** Overrides openAfter / closeAfter for episodes this detector opens (a model's metadata). */
+  episode?: { openAfter: number; closeAfter: number };
+};
 
 /** Scores and contributions are rounded to this many decimals on the Anomaly. */
 const DECIMALS = 4;
@@ -113,7 +116,7 @@ export class EpisodeTracker {
     if (state.streak === 0) state.streakStart = ts;
     state.streak++;
     if (state.peak === null || window.peak.score > state.peak.score) state.peak = window.peak;
-    if (state.streak < this.openAfter) return null;
+    if (state.streak < (detector.episode?.openAfter ?? this.openAfter)) return null;
     state.open = { startedAt: state.streakStart, detector };
     state.streak = 0;
     this.openCount++;
@@ -135,7 +138,7 @@ export class EpisodeTracker {
     }
     if (state.streak === 0) state.streakStart = ts;
     state.streak++;
-    if (state.streak < this.closeAfter) return null;
+    if (state.streak < (state.open!.detector.episode?.closeAfter ?? this.closeAfter)) return null;
     const event = this.event('closed', deviceId, state, state.streakStart);
     this.devices.delete(deviceId);
     this.openCount--;

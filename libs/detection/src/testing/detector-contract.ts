@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { Reading } from '@iag/contracts';
 import { AnomalyDetector, DeviceWindow, WindowScore } from '../detector.port';
-import { seededGaussian } from './seeded-random';
+import { seededGaussian } from '../util/seeded-random';
 
 export interface DetectorContractOptions {
   /** A fresh detector, scoring every device after `learnReadings` readings. */

@@ -1,4 +1,4 @@
-import { seededGaussian } from '../testing/seeded-random';
+import { seededGaussian } from '../util/seeded-random';
 import { MetricBaseline, resolutionOf, robustSeed } from './metric-baseline';
 
 describe(MetricBaseline.name, () => {

@@ -3,7 +3,7 @@ import { DetectionException } from '../detection.exception';
 import { detectorMetricsSkipped } from '../detection.metrics';
 import { DeviceWindow, WindowScore } from '../detector.port';
 import { describeDetectorContract } from '../testing/detector-contract';
-import { seededGaussian } from '../testing/seeded-random';
+import { seededGaussian } from '../util/seeded-random';
 import { MAX_METRICS_PER_DEVICE, StreamingZScoreDetector } from './streaming-zscore.detector';
 
 const T0 = Date.UTC(2026, 0, 1);

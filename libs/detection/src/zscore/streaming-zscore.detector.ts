@@ -2,14 +2,23 @@ import { Logger } from '@nestjs/common';
 import { DetectionException, DetectionExceptionCode } from '../detection.exception';
 import { detectorMetricsSkipped } from '../detection.metrics';
 import { AnomalyDetector, DeviceWindow, WindowScore } from '../detector.port';
-import { BaselineSnapshot, MetricBaseline } from './metric-baseline';
+import { BaselineSnapshot } from './metric-baseline';
+import { LikelihoodOptions, MetricChannels } from './metric-channels';
 
 /** Baselines kept per device; a device sending more distinct metrics gets the rest skipped (and counted). */
 export const MAX_METRICS_PER_DEVICE = 64;
 
+export interface ZScoreOptions {
+  learnReadings: number;
+  zThreshold: number;
+  /** The likelihood stage (metric-channels.ts); absent or null: plain robust z only. */
+  likelihood?: LikelihoodOptions | null;
+}
+
 /**
- * Zero-config detector for any device: one robust streaming baseline per device and metric.
- * Score = max robust z over the reading's learned metrics / zThreshold.
+ * Zero-config detector for any device: robust streaming baselines per device and metric.
+ * Score = max over the reading's learned metrics of z / zThreshold; with the likelihood stage,
+ * once a metric is warm, of its level/change likelihood / the likelihood threshold.
  */
 export class StreamingZScoreDetector implements AnomalyDetector {
   readonly id = 'zscore';
@@ -17,10 +26,11 @@ export class StreamingZScoreDetector implements AnomalyDetector {
   readonly threshold: number;
   private readonly logger = new Logger(StreamingZScoreDetector.name);
   private readonly learnReadings: number;
-  private readonly devices = new Map<string, Map<string, MetricBaseline>>();
+  private readonly likelihood: LikelihoodOptions | null;
+  private readonly devices = new Map<string, Map<string, MetricChannels>>();
   private readonly warnedDevices = new Set<string>();
 
-  constructor(options: { learnReadings: number; zThreshold: number }) {
+  constructor(options: ZScoreOptions) {
     if (!Number.isInteger(options.learnReadings) || options.learnReadings < 2) {
       throw new DetectionException(
         DetectionExceptionCode.INVALID_OPTIONS,
@@ -33,8 +43,23 @@ export class StreamingZScoreDetector implements AnomalyDetector {
         `zThreshold must be a positive number, got ${options.zThreshold}`,
       );
     }
+    const likelihood = options.likelihood ?? null;
+    if (
+      likelihood &&
+      !(
+        likelihood.threshold > 0 &&
+        Number.isInteger(likelihood.warmupReadings) &&
+        likelihood.warmupReadings >= 1
+      )
+    ) {
+      throw new DetectionException(
+        DetectionExceptionCode.INVALID_OPTIONS,
+        `likelihood needs warmupReadings >= 1 and threshold > 0, got ${JSON.stringify(likelihood)}`,
+      );
+    }
     this.learnReadings = options.learnReadings;
     this.threshold = options.zThreshold;
+    this.likelihood = likelihood;
   }
 
   scoreBatch(windows: DeviceWindow[]): Promise<(WindowScore | null)[]> {
@@ -52,7 +77,7 @@ export class StreamingZScoreDetector implements AnomalyDetector {
 
   /** The baseline of one device's metric, for diagnostics and tests; null if none is seeded yet. */
   baseline(deviceId: string, metric: string): BaselineSnapshot | null {
-    return this.devices.get(deviceId)?.get(metric)?.snapshot() ?? null;
+    return this.devices.get(deviceId)?.get(metric)?.level.snapshot() ?? null;
   }
 
   private scoreOne({ deviceId, reading }: DeviceWindow): WindowScore | null {
@@ -67,11 +92,11 @@ export class StreamingZScoreDetector implements AnomalyDetector {
           skipped++;
           continue;
         }
-        baseline = new MetricBaseline(this.learnReadings);
+        baseline = new MetricChannels(this.learnReadings, this.threshold, this.likelihood);
         baselines.set(name, baseline);
       }
-      const z = baseline.observe(value);
-      if (z !== null) zs.push({ name, z });
+      const score = baseline.observe(value);
+      if (score !== null) zs.push({ name, z: score });
     }
     if (skipped > 0) this.countSkipped(deviceId, skipped);
     return zs.length === 0 ? null : this.toScore(zs);
@@ -90,10 +115,10 @@ export class StreamingZScoreDetector implements AnomalyDetector {
       contribution: sumSquares > 0 ? (z * z) / sumSquares : 1 / zs.length,
     }));
     contributions.sort((a, b) => b.contribution - a.contribution || a.name.localeCompare(b.name));
-    return { score: maxZ / this.threshold, contributions };
+    return { score: maxZ, contributions };
   }
 
-  private baselinesOf(deviceId: string): Map<string, MetricBaseline> {
+  private baselinesOf(deviceId: string): Map<string, MetricChannels> {
     let baselines = this.devices.get(deviceId);
     if (baselines === undefined) {
       baselines = new Map();

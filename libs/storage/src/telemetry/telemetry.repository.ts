@@ -36,6 +36,39 @@ export class TelemetryRepository {
     };
   }
 
+  /** Device ids with telemetry (tooling: the trainer's export). */
+  async deviceIds(): Promise<string[]> {
+    const rows = await this.influx.query(
+      `SHOW TAG VALUES FROM ${quoteIdent(TELEMETRY_MEASUREMENT)} WITH KEY = ${quoteIdent(DEVICE_TAG)}`,
+    );
+    return rows.map((row) => String(row.value)).sort();
+  }
+
+  /**
+   * One device's raw readings in [from, to], oldest first, in pages of RAW_POINT_LIMIT
+   * (tooling: the trainer's export and train). Metrics absent from a point are left out.
+   */
+  async *history(
+    deviceId: string,
+    q: { from: number; to: number; metrics: string[] },
+  ): AsyncGenerator<{ ts: number; values: Record<string, number> }[]> {
+    const where = `${quoteIdent(DEVICE_TAG)} = ${quoteString(deviceId)} AND time <= ${msTime(q.to)}`;
+    const select = q.metrics.map(quoteIdent).join(', ');
+    let after = `time >= ${msTime(q.from)}`;
+    for (;;) {
+      const rows = await this.influx.query(
+        `SELECT ${select} FROM ${quoteIdent(TELEMETRY_MEASUREMENT)} WHERE ${where} AND ${after} ORDER BY time ASC LIMIT ${RAW_POINT_LIMIT}`,
+      );
+      yield rows.map((row) => {
+        const values: Record<string, number> = {};
+        for (const m of q.metrics) if (typeof row[m] === 'number') values[m] = row[m];
+        return { ts: Number(row.time), values };
+      });
+      if (rows.length < RAW_POINT_LIMIT) return;
+      after = `time > ${msTime(Number(rows[rows.length - 1].time))}`;
+    }
+  }
+
   /**
    * Number of stored points (readings) of a device. count(*) counts per field, so points
    * with differing metric sets are counted by paging through their timestamps instead:

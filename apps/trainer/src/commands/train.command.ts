@@ -1,0 +1,250 @@
+import { Command, Option } from 'commander';
+import {
+  DeviceSeries,
+  initTfBackend,
+  nextVersion,
+  trainAutoencoder,
+  TrainOptions,
+  autoencoderDetector,
+  scoreSeries,
+} from '@iag/detection';
+import { join, resolve } from 'node:path';
+import { delimiter, integer, list, number, time } from '../cli-options';
+import { readCsvSeries } from '../data/csv-series';
+import { readInfluxSeries } from '../data/influx-series';
+import { epochProgress } from '../progress';
+import { writeTrainingReport } from '../report/training-report';
+import { TrainerError } from '../trainer-error';
+
+interface TrainCommandOptions {
+  csv?: string;
+  from?: number;
+  to?: number;
+  devices?: string[];
+  influxUrl?: string;
+  database: string;
+  delimiter: string;
+  timeColumn?: string;
+  deviceColumn?: string;
+  labelColumn: string;
+  features?: string[];
+  name: string;
+  modelsDir: string;
+  normalization: 'global' | 'per-device';
+  calibration: number;
+  window: number;
+  epochs: number;
+  batchSize: number;
+  validationSplit: number;
+  patience: number;
+  seed: number;
+  thresholdQuantile: number;
+  openAfter?: number;
+  closeAfter?: number;
+  note?: string;
+}
+
+export function trainCommand(): Command {
+  return new Command('train')
+    .description(
+      'Train an autoencoder from a CSV or from InfluxDB history and write the next version to models/NAME/',
+    )
+    .addOption(
+      new Option('--csv <file>', 'readings as CSV (one row per reading)').conflicts(['from']),
+    )
+    .option('--from <time>', 'InfluxDB: history from (epoch ms or ISO 8601)', time)
+    .option('--to <time>', 'InfluxDB: history to (default now)', time)
+    .option('--devices <ids>', 'InfluxDB: only these devices (comma-separated)', list)
+    .addOption(new Option('--influx-url <url>', 'InfluxDB 1.x URL').env('INFLUX_URL'))
+    .addOption(
+      new Option('--database <name>', 'InfluxDB database').env('INFLUX_DATABASE').default('iot'),
+    )
+    .option('--delimiter <char>', 'CSV delimiter (\\t for tab)', delimiter, ',')
+    .option(
+      '--time-column <name>',
+      'CSV time column: epoch ms or ISO 8601, with or without a zone (default ts, timestamp or time)',
+    )
+    .option('--device-column <name>', 'CSV device column (default device_id or device if present)')
+    .option(
+      '--label-column <name>',
+      'CSV rows with 1 in this column (if present) are left out of training',
+      'anomaly',
+    )
+    .option(
+      '--features <names>',
+      'metrics the model reads, comma-separated (CSV default: every numeric column)',
+      list,
+    )
+    .requiredOption('--name <name>', 'model name = the profile it serves, e.g. default')
+    .addOption(
+      new Option('--models-dir <dir>', 'model registry root').env('MODELS_DIR').default('models'),
+    )
+    .addOption(
+      new Option(
+        '--normalization <mode>',
+        "global: one mean/std; per-device: each device's own, learned over --calibration readings",
+      )
+        .choices(['global', 'per-device'])
+        .default('global'),
+    )
+    .option(
+      '--calibration <n>',
+      'readings per device that calibrate per-device normalisation',
+      integer(2),
+      100,
+    )
+    .option('--window <n>', 'readings per window', integer(1, 1024), 16)
+    .option('--epochs <n>', 'most training epochs', integer(1, 100_000), 50)
+    .option('--batch-size <n>', 'windows per training step', integer(1, 65_536), 64)
+    .option(
+      '--validation-split <f>',
+      'share of windows held out for validation and the threshold',
+      number(0, 0.9, { exclusiveMin: true }),
+      0.2,
+    )
+    .option(
+      '--patience <n>',
+      'early stopping: epochs without a better validation loss (0: off)',
+      integer(0),
+      5,
+    )
+    .option('--seed <n>', 'random seed (weights, split)', integer(0), 42)
+    .option(
+      '--threshold-quantile <q>',
+      'threshold = this quantile of the validation reconstruction error',
+      number(0.5, 1),
+      0.995,
+    )
+    .option(
+      '--open-after <n>',
+      'episode rule stored with the model: windows over 1.0 to open',
+      integer(1, 1000),
+    )
+    .option(
+      '--close-after <n>',
+      'episode rule stored with the model: windows under 1.0 to close',
+      integer(1, 10_000),
+    )
+    .option('--note <text>', 'free text stored in metadata.trainedOn (how the data was made)')
+    .action((options: TrainCommandOptions) => runTrain(options));
+}
+
+async function runTrain(options: TrainCommandOptions): Promise<void> {
+  const source = await loadSeries(options);
+  await initTfBackend('auto', (m) => process.stderr.write(`${m}\n`));
+  const modelsDir = resolve(options.modelsDir);
+  const version = nextVersion(modelsDir, options.name);
+  const dir = join(modelsDir, options.name, version);
+  const bar = epochProgress(options.epochs);
+  const episode =
+    options.openAfter || options.closeAfter
+      ? { openAfter: options.openAfter ?? 1, closeAfter: options.closeAfter ?? 5 }
+      : undefined;
+  const trainOptions: TrainOptions = {
+    name: options.name,
+    version,
+    features: source.features,
+    windowSize: options.window,
+    normalization: options.normalization,
+    calibrationReadings: options.calibration,
+    epochs: options.epochs,
+    batchSize: options.batchSize,
+    validationSplit: options.validationSplit,
+    patience: options.patience,
+    seed: options.seed,
+    thresholdQuantile: options.thresholdQuantile,
+    episode,
+    trainedOn: options.note ? { ...source.description, note: options.note } : source.description,
+    onEpoch: (_epoch, loss, valLoss) =>
+      bar.increment({ loss: loss.toFixed(5), valLoss: valLoss.toFixed(5) }),
+  };
+  let result;
+  try {
+    result = await trainAutoencoder(source.series, trainOptions);
+  } finally {
+    bar.stop();
+  }
+  try {
+    await result.model.save(dir);
+    const scored = await scoreSeries(
+      autoencoderDetector(result.model),
+      source.preview.deviceId,
+      source.preview.readings,
+    );
+    const report = await writeTrainingReport(
+      join(dir, 'training-report.html'),
+      result,
+      source.series,
+      {
+        ...source.preview,
+        scores: scored.scores,
+      },
+    );
+    process.stderr.write(
+      `trained ${result.windows.train} windows, validated on ${result.windows.validation}; threshold ${result.model.metadata.threshold.toPrecision(4)}; report: ${report}\n`,
+    );
+    process.stdout.write(`${dir}\n`);
+  } finally {
+    result.model.dispose();
+  }
+}
+
+interface TrainingData {
+  features: string[];
+  series: DeviceSeries[];
+  description: Record<string, unknown>;
+  /** The first device unfiltered, with its labels, for the report's score-over-time chart. */
+  preview: { deviceId: string; readings: DeviceSeries['readings']; labels: Uint8Array | null };
+}
+
+async function loadSeries(options: TrainCommandOptions): Promise<TrainingData> {
+  if (options.csv) {
+    const data = readCsvSeries(resolve(options.csv), {
+      delimiter: options.delimiter,
+      timeColumn: options.timeColumn,
+      deviceColumn: options.deviceColumn,
+      features: options.features,
+      labelColumn: options.labelColumn,
+      requireLabel: false,
+    });
+    // Train on normal behaviour only: rows labelled anomalous are left out.
+    const series = data.series.map(({ deviceId, readings, labels }) => ({
+      deviceId,
+      readings: labels ? readings.filter((_, i) => labels[i] === 0) : readings,
+    }));
+    const labelled = data.series.some((s) => s.labels !== null);
+    return {
+      features: data.features,
+      series,
+      description: { source: 'csv', file: options.csv, labelledRowsExcluded: labelled },
+      preview: data.series[0],
+    };
+  }
+  if (options.from === undefined)
+    throw new TrainerError(
+      'train needs --csv <file>, or --from (and --to) to read InfluxDB history',
+    );
+  if (!options.features) throw new TrainerError('training from InfluxDB needs --features a,b,c');
+  if (!options.influxUrl)
+    throw new TrainerError('training from InfluxDB needs --influx-url (or INFLUX_URL)');
+  const to = options.to ?? Date.now();
+  const series = await readInfluxSeries({
+    url: options.influxUrl,
+    database: options.database,
+    from: options.from,
+    to,
+    devices: options.devices,
+    metrics: options.features,
+  });
+  return {
+    preview: { ...series[0], labels: null },
+    features: options.features,
+    series,
+    description: {
+      source: 'influxdb',
+      database: options.database,
+      from: new Date(options.from).toISOString(),
+      to: new Date(to).toISOString(),
+    },
+  };
+}

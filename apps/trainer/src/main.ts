@@ -1,0 +1,29 @@
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { DetectionException } from '@iag/detection';
+import { evaluateCommand } from './commands/evaluate.command';
+import { exportCommand } from './commands/export.command';
+import { activateCommand, listCommand } from './commands/models.command';
+import { trainCommand } from './commands/train.command';
+import { TrainerError } from './trainer-error';
+
+/** The data scientists' CLI (DESIGN.md, Commands): npm run trainer -- <command> [options]. */
+async function main(argv: string[]): Promise<void> {
+  const program = new Command('trainer')
+    .description("Train, evaluate and deploy the gateway's anomaly models")
+    .showHelpAfterError('(add --help for usage)')
+    .addCommand(exportCommand())
+    .addCommand(trainCommand())
+    .addCommand(evaluateCommand())
+    .addCommand(listCommand())
+    .addCommand(activateCommand());
+  await program.parseAsync(argv);
+}
+
+main(process.argv).catch((error: unknown) => {
+  const known = error instanceof TrainerError || error instanceof DetectionException;
+  process.stderr.write(
+    `error: ${known ? (error as Error).message : ((error as Error).stack ?? String(error))}\n`,
+  );
+  process.exitCode = 1;
+});

@@ -1,0 +1,69 @@
+import { DeviceSeries, TrainResult } from '@iag/detection';
+import { labelRuns } from '../evaluation/csv-evaluation';
+import { downsample, histogram, writeReport } from './html-report';
+
+export interface ScoredPreview {
+  deviceId: string;
+  readings: DeviceSeries['readings'];
+  labels: Uint8Array | null;
+  scores: Float64Array;
+}
+
+/** Loss curves, one device's score over time (labelled rows shaded), the validation error histogram. */
+export function writeTrainingReport(
+  path: string,
+  result: TrainResult,
+  series: DeviceSeries[],
+  preview: ScoredPreview,
+): Promise<string> {
+  const ts = preview.readings.map((r) => r.ts);
+  const scores = downsample(ts, preview.scores);
+  const shaded = (preview.labels ? labelRuns(preview.labels) : []).map(
+    ([a, b]) => [ts[a] / 1000, ts[b] / 1000] as [number, number],
+  );
+  const meta = result.model.metadata;
+  const epochs = result.history.loss.map((_, i) => i + 1);
+  return writeReport(path, {
+    title: `Training: ${meta.name}/${meta.version}`,
+    summary: {
+      model: `${meta.name}/${meta.version}`,
+      features: meta.features.join(', '),
+      'window size': meta.windowSize,
+      normalization: meta.normalization.mode,
+      devices: series.length,
+      readings: series.reduce((n, s) => n + s.readings.length, 0),
+      'training / validation windows': `${result.windows.train} / ${result.windows.validation}`,
+      epochs: result.history.loss.length,
+      'final loss / val_loss': `${result.history.loss.at(-1)?.toPrecision(4)} / ${result.history.valLoss.at(-1)?.toPrecision(4)}`,
+      threshold: `${meta.threshold.toPrecision(4)} (quantile ${String(meta.trainedOn.thresholdQuantile)} of validation error)`,
+    },
+    charts: [
+      {
+        kind: 'lines',
+        title: 'Loss per epoch',
+        time: false,
+        x: epochs,
+        series: [
+          { label: 'loss', values: result.history.loss },
+          { label: 'val_loss', values: result.history.valLoss },
+        ],
+        logY: true,
+      },
+      {
+        kind: 'lines',
+        title: `Score over time, device ${preview.deviceId} (1.0 = threshold; labelled rows shaded)`,
+        time: true,
+        x: scores.x.map((t) => t / 1000),
+        series: [{ label: 'score', values: scores.values }],
+        threshold: 1,
+        shaded,
+      },
+      {
+        kind: 'histogram',
+        title: 'Validation reconstruction error (MSE per window)',
+        ...histogram(result.validationErrors, 60, meta.threshold * 3),
+        threshold: meta.threshold,
+      },
+    ],
+  });
+}

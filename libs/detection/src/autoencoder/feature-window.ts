@@ -1,0 +1,89 @@
+/** What push() did with a reading. */
+export type PushResult = 'complete' | 'carried' | 'missing';
+
+/**
+ * The sliding window of one device over a model's features, in raw units: a ring of the last
+ * `windowSize` readings. A feature missing from a reading takes its last value if that is at most
+ * `maxCarryForward` readings old; otherwise the row is marked missing, and no window holding it is
+ * scored until it slides out.
+ */
+export class FeatureWindow {
+  private readonly values: Float64Array;
+  private readonly rowMissing: Uint8Array;
+  private readonly last: Float64Array;
+  /** Readings since each feature was last seen (Infinity: never). */
+  private readonly age: Float64Array;
+  private head = 0;
+  private filled = 0;
+  private missingRows = 0;
+
+  constructor(
+    readonly features: readonly string[],
+    readonly windowSize: number,
+    private readonly maxCarryForward: number,
+  ) {
+    this.values = new Float64Array(windowSize * features.length);
+    this.rowMissing = new Uint8Array(windowSize);
+    this.last = new Float64Array(features.length);
+    this.age = new Float64Array(features.length).fill(Infinity);
+  }
+
+  push(reading: Record<string, number>): PushResult {
+    const f = this.features.length;
+    const row = this.head;
+    if (this.filled === this.windowSize && this.rowMissing[row] === 1) this.missingRows--;
+    let result: PushResult = 'complete';
+    for (let i = 0; i < f; i++) {
+      const value = reading[this.features[i]];
+      if (value !== undefined && Number.isFinite(value)) {
+        this.last[i] = value;
+        this.age[i] = 0;
+      } else {
+        this.age[i]++;
+        if (this.age[i] > this.maxCarryForward) result = 'missing';
+        else if (result === 'complete') result = 'carried';
+      }
+      this.values[row * f + i] = this.last[i];
+    }
+    this.rowMissing[row] = result === 'missing' ? 1 : 0;
+    if (result === 'missing') this.missingRows++;
+    this.head = (row + 1) % this.windowSize;
+    this.filled = Math.min(this.filled + 1, this.windowSize);
+    return result;
+  }
+
+  /** Full, and no row in it has a metric missing beyond the carry-forward bound. */
+  get ready(): boolean {
+    return this.filled === this.windowSize && this.missingRows === 0;
+  }
+
+  /** The newest raw value of each feature (carried forward when missing). */
+  latest(): Float64Array {
+    return this.last;
+  }
+
+  /** Writes the window oldest-first, normalised as (x - mean) / std, into out[offset...]. */
+  copyNormalized(
+    out: Float32Array,
+    offset: number,
+    mean: ArrayLike<number>,
+    std: ArrayLike<number>,
+  ): void {
+    const f = this.features.length;
+    for (let t = 0; t < this.windowSize; t++) {
+      const row = (this.head + t) % this.windowSize; // head is the oldest row once full
+      for (let i = 0; i < f; i++) {
+        out[offset + t * f + i] = (this.values[row * f + i] - mean[i]) / std[i];
+      }
+    }
+  }
+
+  /** Same features and window size: the window carries over a model swap unchanged. */
+  fits(features: readonly string[], windowSize: number): boolean {
+    return (
+      windowSize === this.windowSize &&
+      features.length === this.features.length &&
+      features.every((name, i) => name === this.features[i])
+    );
+  }
+}

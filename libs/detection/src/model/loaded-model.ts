@@ -1,0 +1,65 @@
+import * as tf from '@tensorflow/tfjs';
+import { ModelMetadata } from './model-metadata';
+import { writeModelArtifact } from './model-writer';
+
+/** How the model takes a window: flat [batch, window*features] (dense) or [batch, window, features]. */
+export type InputLayout = 'flat' | 'sequence';
+
+/** What leaves the lib of a loaded model: no TF.js types (DESIGN.md). */
+export interface ServableModel {
+  readonly metadata: ModelMetadata;
+  readonly key: string;
+  save(dir: string, metadata?: ModelMetadata): Promise<void>;
+  dispose(): void;
+}
+
+/**
+ * A model ready to score: its metadata and a predict over plain Float32Arrays, rows laid out
+ * window-major ([t][feature]). TF.js tensors never leave this class, and every one is disposed.
+ */
+export class LoadedModel implements ServableModel {
+  private disposed = false;
+
+  constructor(
+    readonly metadata: ModelMetadata,
+    private readonly model: tf.LayersModel,
+    readonly layout: InputLayout,
+  ) {}
+
+  /** Values per window: windowSize x features. */
+  get rowLength(): number {
+    return this.metadata.windowSize * this.metadata.features.length;
+  }
+
+  /** One predict for `rows` windows packed in `input`; returns the reconstructions, same layout. */
+  async reconstruct(input: Float32Array, rows: number): Promise<Float32Array> {
+    if (this.disposed) throw new Error(`model ${this.key} was unloaded`);
+    const { windowSize, features } = this.metadata;
+    const shape: number[] =
+      this.layout === 'flat' ? [rows, this.rowLength] : [rows, windowSize, features.length];
+    const output = tf.tidy(() => {
+      const x = tf.tensor(input.subarray(0, rows * this.rowLength), shape, 'float32');
+      return this.model.predict(x) as tf.Tensor;
+    });
+    try {
+      return (await output.data()) as Float32Array;
+    } finally {
+      output.dispose();
+    }
+  }
+
+  /** Writes this model as a layers-format artifact with its metadata into `dir` (the trainer). */
+  save(dir: string, metadata: ModelMetadata = this.metadata): Promise<void> {
+    return writeModelArtifact(dir, this.model, metadata);
+  }
+
+  get key(): string {
+    return `${this.metadata.name}/${this.metadata.version}`;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.model.dispose();
+  }
+}
