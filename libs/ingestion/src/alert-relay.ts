@@ -43,11 +43,12 @@ export class AlertRelay implements OnModuleInit, OnApplicationShutdown {
     await this.chain;
   }
 
-  private async relay(event: AnomalyEvent): Promise<void> {
-    const { anomaly } = event;
-    const stored = await this.step(event, 'store', () =>
-      this.anomalies.recordEpisode(anomaly, event.type === 'opened'),
+  private async relay(detected: AnomalyEvent): Promise<void> {
+    const stored = await this.step(detected, 'store', () =>
+      this.anomalies.recordEpisode(detected.anomaly, detected.type === 'opened'),
     );
+    const event = stored ? await this.withOperatorStatus(detected) : detected;
+    const { anomaly } = event;
     const logged = await this.step(event, 'log', () => this.eventLog.append(event));
     const payload = JSON.stringify(logged ?? event);
     const published = await this.step(event, 'publish', () =>
@@ -60,6 +61,21 @@ export class AlertRelay implements OnModuleInit, OnApplicationShutdown {
         `anomaly ${event.type} on ${anomaly.deviceId}: score ${anomaly.peakScore} (${anomaly.metrics[0]?.name ?? '?'})`,
       );
     }
+  }
+
+  /**
+   * Detection knows nothing of operators: an update or close of an anomaly someone acknowledged
+   * carries the stored status, so subscribers do not see it fall back to 'open'.
+   */
+  private async withOperatorStatus(event: AnomalyEvent): Promise<AnomalyEvent> {
+    if (event.type === 'opened') return event;
+    const current = await this.anomalies.get(event.anomaly.id).catch(() => null);
+    if (!current || current.status === 'open') return event;
+    const { status, acknowledgedBy, acknowledgedAt, resolvedBy, resolvedAt } = current;
+    return {
+      ...event,
+      anomaly: { ...event.anomaly, status, acknowledgedBy, acknowledgedAt, resolvedBy, resolvedAt },
+    };
   }
 
   /** Runs one relay step; undefined when it failed (logged and counted). */
