@@ -2,6 +2,7 @@
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**'] },
@@ -19,6 +20,11 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // the dashboard's browser modules (served as they are, no build step)
+    files: ['libs/api/src/dashboard/assets/**/*.js'],
+    languageOptions: { sourceType: 'module', globals: { ...globals.browser, uPlot: 'readonly' } },
   },
   {
     files: ['libs/config/**/*.ts', 'test/**/*.ts', 'scripts/**'],

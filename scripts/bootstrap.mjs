@@ -63,19 +63,24 @@ function onPath(binary) {
     .some((dir) => dir && existsSync(join(dir, binary)));
 }
 
+/** Installs Debian's package when `binary` is missing and this user is root; false when it could not. */
+function aptInstall(binary, pkg) {
+  if (onPath(binary)) return true;
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0 || !onPath('apt-get')) {
+    return false;
+  }
+  say(`${binary} not found: installing Debian package ${pkg} (apt-get)...`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run('apt-get', ['update', '-qq'], { env });
+  run('apt-get', ['install', '-y', '-qq', pkg], { env });
+  return onPath(binary);
+}
+
 /** The gateway starts its own influxd unless INFLUX_URL names a server; install Debian's package if needed. */
 function ensureInfluxd() {
   if (process.env.INFLUX_URL) return;
   const binary = process.env.INFLUXD_PATH || 'influxd';
-  if (onPath(binary)) return;
-  if (typeof process.getuid === 'function' && process.getuid() === 0 && onPath('apt-get')) {
-    say('influxd not found: installing Debian package influxdb (apt-get)...');
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    run('apt-get', ['update', '-qq'], { env });
-    run('apt-get', ['install', '-y', '-qq', 'influxdb'], { env });
-    if (onPath(binary)) return;
-    fail('apt-get installed influxdb but influxd is still not on PATH.');
-  }
+  if (aptInstall(binary, 'influxdb')) return;
   fail(
     [
       'influxd (InfluxDB 1.x) is not installed and this user cannot install it.',
@@ -85,12 +90,24 @@ function ensureInfluxd() {
   );
 }
 
+/** The dashboard's browser test drives Debian's chromium (playwright cannot download browsers here). */
+function ensureChromium() {
+  if (aptInstall('/usr/bin/chromium', 'chromium')) return;
+  say(
+    'chromium is missing and this user cannot install it: the dashboard browser test will fail. ' +
+      'Install it with:   sudo apt-get install chromium',
+  );
+}
+
 function newestMtime(dir) {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+    // sources, and the dashboard's assets that the build copies
+    else if (/\.(ts|js|css|html)$/.test(entry.name)) {
+      newest = Math.max(newest, statSync(path).mtimeMs);
+    }
   }
   return newest;
 }
@@ -131,6 +148,7 @@ if (command === 'simulate') {
   handOver(process.execPath, ['--enable-source-maps', ensureBuilt('gateway'), ...args]);
 } else if (command === 'test') {
   ensureInfluxd();
+  ensureChromium();
   const jest = join(root, 'node_modules/jest/bin/jest.js');
   const ci = process.env.CI ? ['--ci'] : [];
   handOver(process.execPath, [

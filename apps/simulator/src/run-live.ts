@@ -37,7 +37,7 @@ export async function runLive(o: SimulatorOptions, out: NodeJS.WritableStream): 
     mqttUrl: o.mqtt,
     credentials,
     rate: o.rate,
-    faultsPerHour: o.faults ? (o.faultsPerHour ?? 2) : 0,
+    faultsPerHour: o.faults ? (o.faultsPerHour ?? 6) : 0,
     warmupReadings: o.warmup,
     seed: o.seed,
   });

@@ -68,7 +68,7 @@ export function simulatorCommand(): Command {
     .option('--faults', 'inject random faults (see --faults-per-hour)', false)
     .option(
       '--faults-per-hour <f>',
-      'random faults per device and hour of readings (default 2 live, 0.05 export)',
+      'random faults per device and hour of readings (default 6 live, 0.05 export)',
       nonNegative,
     )
     .option(

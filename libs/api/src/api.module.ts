@@ -5,6 +5,7 @@ import { AnomaliesController } from './anomalies/anomalies.controller';
 import { AnomaliesService } from './anomalies/anomalies.service';
 import { startDefaultMetrics } from './api.metrics';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { DashboardController } from './dashboard/dashboard.controller';
 import { InitialAdminKey } from './bootstrap/initial-admin-key';
 import { DevicesController } from './devices/devices.controller';
 import { DevicesService } from './devices/devices.service';
@@ -27,6 +28,7 @@ import { ModelsController } from './models/models.controller';
     DevicesController,
     KeysController,
     ModelsController,
+    DashboardController,
   ],
   providers: [
     AnomaliesService,

@@ -9,6 +9,24 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
 
+/** A comma-separated list of http(s) URLs; empty or unset = none. */
+const urlList = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(z.url({ protocol: /^https?$/, error: 'each entry must be an http(s) URL' }), {
+        error: 'must be a comma-separated list of http(s) URLs',
+      })
+      .max(20, 'at most 20 URLs'),
+  );
+
 /** Every setting the gateway reads, with its environment variable name and default (DESIGN.md). */
 export const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
@@ -55,7 +73,19 @@ export const envSchema = z.object({
   DETECTOR_LIKELIHOOD_THRESHOLD: z.coerce.number().positive().max(1000).default(4),
   EPISODE_OPEN_AFTER: z.coerce.number().int().min(1).max(1000).default(1),
   EPISODE_CLOSE_AFTER: z.coerce.number().int().min(1).max(10_000).default(5),
-});
+  ANOMALY_EVENT_LOG_SIZE: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
+  WEBHOOK_URLS: urlList,
+  WEBHOOK_SECRET: optionalString.pipe(
+    z.string().min(16, 'must be at least 16 characters').optional(),
+  ),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(1).max(3_600_000).default(1000),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+})
+  .refine((env) => env.WEBHOOK_URLS.length === 0 || env.WEBHOOK_SECRET !== undefined, {
+    message: 'is required when WEBHOOK_URLS is set (receivers verify the signature with it)',
+    path: ['WEBHOOK_SECRET'],
+  });
 
 /** Settings that only make sense together; each problem names the variable to fix. */
 export const envRules = envSchema.superRefine((env, ctx) => {

@@ -82,4 +82,23 @@ describe(GatewayConfig.name, () => {
     expect(problemsOf({ HTTP_TLS: 'true' })).toContain('HTTP_TLS');
     expect(problemsOf({ TLS_CA: 'ca.pem' })).toContain('TLS_CA');
   });
+
+  it('reads webhook URLs as a list and wants a secret with them', () => {
+    expect(GatewayConfig.fromEnv({}).alerts.webhooks.urls).toEqual([]);
+    const config = GatewayConfig.fromEnv({
+      WEBHOOK_URLS: 'http://127.0.0.1:9000/hook, https://example.test/a',
+      WEBHOOK_SECRET: 'a-secret-of-16-chars',
+    });
+    expect(config.alerts.webhooks).toMatchObject({
+      urls: ['http://127.0.0.1:9000/hook', 'https://example.test/a'],
+      secret: 'a-secret-of-16-chars',
+      maxAttempts: 8,
+    });
+    expect(() => GatewayConfig.fromEnv({ WEBHOOK_URLS: 'http://127.0.0.1:9000/hook' })).toThrow(
+      /WEBHOOK_SECRET/,
+    );
+    expect(() =>
+      GatewayConfig.fromEnv({ WEBHOOK_URLS: 'ftp://x/y', WEBHOOK_SECRET: 'a-secret-of-16-chars' }),
+    ).toThrow(/WEBHOOK_URLS/);
+  });
 });

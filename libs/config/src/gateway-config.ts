@@ -45,6 +45,17 @@ export class GatewayConfig {
     openAfter: number;
     closeAfter: number;
   };
+  readonly alerts: {
+    /** Anomaly events kept for SSE resume (Last-Event-ID), in memory and in DATA_DIR. */
+    eventLogSize: number;
+    webhooks: {
+      urls: string[];
+      secret: string | undefined;
+      maxAttempts: number;
+      backoffMs: number;
+      timeoutMs: number;
+    };
+  };
 
   private constructor(env: Env) {
     this.dataDir = resolve(env.DATA_DIR);
@@ -98,6 +109,16 @@ export class GatewayConfig {
             },
       openAfter: env.EPISODE_OPEN_AFTER,
       closeAfter: env.EPISODE_CLOSE_AFTER,
+    };
+    this.alerts = {
+      eventLogSize: env.ANOMALY_EVENT_LOG_SIZE,
+      webhooks: {
+        urls: env.WEBHOOK_URLS,
+        secret: env.WEBHOOK_SECRET,
+        maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
+        backoffMs: env.WEBHOOK_BACKOFF_MS,
+        timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      },
     };
   }
 

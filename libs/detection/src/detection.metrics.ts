@@ -32,6 +32,9 @@ export const anomaliesOpened = new Counter({
   labelNames: ['severity'] as const,
 });
 
+// both severities start at 0, so an alert rule sees the series before the first anomaly
+for (const severity of ['warning', 'critical']) anomaliesOpened.labels(severity).inc(0);
+
 export const openEpisodes = new Gauge({
   name: 'iag_open_episodes',
   help: 'Anomaly episodes currently open',

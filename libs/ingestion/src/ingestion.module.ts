@@ -5,6 +5,7 @@ import { ApiKeyStore, DeviceRegistry } from '@iag/storage';
 import { AlertRelay } from './alert-relay';
 import { DeviceActivity } from './device-activity';
 import { TelemetryIngestor } from './telemetry-ingestor';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher';
 
 /** The sink the broker hands telemetry to (kept apart so the broker can import it without a cycle). */
 @Module({
@@ -26,7 +27,7 @@ export class TelemetryPipelineModule {}
       serviceCredentials: ApiKeyStore,
     }),
   ],
-  providers: [AlertRelay],
+  providers: [AlertRelay, WebhookDispatcher],
   exports: [AlertRelay],
 })
 export class IngestionModule {}

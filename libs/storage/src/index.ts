@@ -13,6 +13,8 @@ export type {
   TelemetrySeriesPoint,
   TelemetryFn,
 } from './telemetry/telemetry-query';
+export { AnomalyEventLog } from './anomalies/anomaly-event-log';
+export type { LoggedAnomalyEvent, AnomalyEventReplay } from './anomalies/anomaly-event-log';
 export { AnomalyRepository } from './anomalies/anomaly.repository';
 export type { AnomalyFindQuery, AnomalyPage } from './anomalies/anomaly.repository';
 export { DeviceRegistry } from './devices/device.registry';
@@ -20,3 +22,5 @@ export type { DeviceRecord, DeviceActivity } from './devices/device.registry';
 export { ApiKeyStore } from './keys/api-key.store';
 export type { ApiKeyView } from './keys/api-key.store';
 export { StorageException, StorageExceptionCode } from './storage.exception';
+export { backoffDelay } from './telemetry/backoff';
+export type { BackoffPolicy } from './telemetry/backoff';

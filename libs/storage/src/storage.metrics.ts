@@ -11,6 +11,8 @@ export const writeErrors = new Counter({
   labelNames: ['kind'] as const,
 });
 
+for (const kind of ['retried', 'rejected']) writeErrors.labels(kind).inc(0);
+
 export const writeDuration = new Histogram({
   name: 'iag_influx_write_duration_seconds',
   help: 'Duration of one telemetry batch write to InfluxDB, failures included.',

@@ -1,6 +1,7 @@
 import { Global, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { GatewayConfig } from '@iag/config';
 import { join } from 'node:path';
+import { AnomalyEventLog } from './anomalies/anomaly-event-log';
 import { AnomalyRepository } from './anomalies/anomaly.repository';
 import { DeviceRegistry } from './devices/device.registry';
 import { InfluxConnection } from './influx/influx-connection';
@@ -17,6 +18,7 @@ const PUBLIC_PROVIDERS = [
   TelemetryWriter,
   TelemetryRepository,
   AnomalyRepository,
+  AnomalyEventLog,
   DeviceRegistry,
   ApiKeyStore,
 ];
@@ -40,11 +42,13 @@ export class StorageModule implements OnModuleInit, OnApplicationShutdown {
     private readonly influx: InfluxConnection,
     private readonly registry: RegistryStore,
     private readonly writer: TelemetryWriter,
+    private readonly eventLog: AnomalyEventLog,
   ) {}
 
   async onModuleInit(): Promise<void> {
     try {
       this.registry.open(join(this.config.dataDir, 'registry'));
+      this.eventLog.load();
       const external = this.config.influx.url;
       this.influx.connect(external ?? (await this.startManagedInfluxd()));
       // our own influxd must work now; an external one may come up later

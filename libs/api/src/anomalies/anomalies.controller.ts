@@ -1,6 +1,7 @@
 import {
   Controller,
   Get,
+  Headers,
   HttpCode,
   HttpStatus,
   MessageEvent,
@@ -9,7 +10,14 @@ import {
   Query,
   Sse,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import { AnomaliesQuery, anomaliesQuerySchema, Anomaly, Principal } from '@iag/contracts';
 import { Observable } from 'rxjs';
 import { API_BASE, OPENAPI_BEARER } from '../api.constants';
@@ -18,7 +26,7 @@ import { anomalyPageSchema, anomalySchema } from '../openapi/response-schemas';
 import { ApiErrors, ApiZodQuery, ApiZodResponse } from '../openapi/zod-openapi';
 import { ZodValidationPipe } from '../validation/zod-validation.pipe';
 import { AnomaliesService, AnomalyPage } from './anomalies.service';
-import { AnomalyStreamQuery, anomalyStreamQuerySchema } from './anomaly-stream';
+import { AnomalyStreamQuery, anomalyStreamQuerySchema, parseLastEventId } from './anomaly-stream';
 
 const TIME = 'epoch milliseconds or ISO 8601';
 
@@ -52,14 +60,22 @@ export class AnomaliesController {
   })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({
-    description: 'Events named opened, updated or closed; data is the Anomaly as JSON',
+    description:
+      'Events named opened, updated or closed, each with an increasing id; data is the Anomaly as JSON. ' +
+      'A `resync` event (no id) means events after Last-Event-ID are no longer kept.',
+  })
+  @ApiHeader({
+    name: 'Last-Event-ID',
+    required: false,
+    description: 'Resume: the kept events after this id are sent first, without a gap',
   })
   @ApiZodQuery(anomalyStreamQuerySchema)
   @ApiErrors(HttpStatus.BAD_REQUEST)
   stream(
     @Query(new ZodValidationPipe(anomalyStreamQuerySchema)) query: AnomalyStreamQuery,
+    @Headers('last-event-id') lastEventId: string | undefined,
   ): Observable<MessageEvent> {
-    return this.anomalies.stream(query);
+    return this.anomalies.stream(query, parseLastEventId(lastEventId));
   }
 
   @Get(':id')

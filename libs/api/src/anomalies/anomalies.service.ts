@@ -6,8 +6,7 @@ import {
   OnModuleDestroy,
 } from '@nestjs/common';
 import { AnomaliesQuery, Anomaly, parseAnomalyId, Principal } from '@iag/contracts';
-import { DetectionService } from '@iag/detection';
-import { AnomalyRepository } from '@iag/storage';
+import { AnomalyEventLog, AnomalyRepository } from '@iag/storage';
 import { Observable, ReplaySubject } from 'rxjs';
 import { SSE_HEARTBEAT_MS } from '../api.constants';
 import { anomalyStream, AnomalyStreamQuery } from './anomaly-stream';
@@ -26,7 +25,7 @@ export class AnomaliesService implements OnModuleDestroy {
 
   constructor(
     private readonly anomalies: AnomalyRepository,
-    private readonly detection: DetectionService,
+    private readonly eventLog: AnomalyEventLog,
   ) {}
 
   find(query: AnomaliesQuery): Promise<AnomalyPage> {
@@ -50,8 +49,8 @@ export class AnomaliesService implements OnModuleDestroy {
     return anomaly;
   }
 
-  stream(query: AnomalyStreamQuery): Observable<MessageEvent> {
-    return anomalyStream(this.detection.events, query, SSE_HEARTBEAT_MS, this.closing);
+  stream(query: AnomalyStreamQuery, lastEventId?: number): Observable<MessageEvent> {
+    return anomalyStream(this.eventLog, query, lastEventId, SSE_HEARTBEAT_MS, this.closing);
   }
 
   /** Ends open SSE streams cleanly at shutdown instead of leaving them to be cut off. */

@@ -3,7 +3,11 @@ import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiTags } from '@nes
 import { CreateApiKeyBody, createApiKeySchema, Principal } from '@iag/contracts';
 import { API_BASE, OPENAPI_BEARER } from '../api.constants';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
-import { apiKeyViewSchema, createdApiKeySchema } from '../openapi/response-schemas';
+import {
+  apiKeyViewSchema,
+  createdApiKeySchema,
+  principalSchema,
+} from '../openapi/response-schemas';
 import { ApiErrors, ApiZodBody, ApiZodResponse } from '../openapi/zod-openapi';
 import { ZodValidationPipe } from '../validation/zod-validation.pipe';
 import { ApiKeyView, CreatedApiKey, KeysService } from './keys.service';
@@ -26,6 +30,16 @@ export class KeysController {
     @CurrentPrincipal() by: Principal,
   ): Promise<CreatedApiKey> {
     return this.keys.create(body, by);
+  }
+
+  @Get('me')
+  @Roles('viewer')
+  @ApiOperation({
+    summary: 'Who this key is: its name and role (the dashboard shows what it may do)',
+  })
+  @ApiZodResponse(HttpStatus.OK, principalSchema, 'The caller')
+  me(@CurrentPrincipal() principal: Principal): Principal {
+    return principal;
   }
 
   @Get()

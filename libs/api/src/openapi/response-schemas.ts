@@ -7,6 +7,7 @@ import {
   type AnomalyStatus,
   type DeviceView,
   type ModelView,
+  type Principal,
   type ProvisionedDevice,
   type Role,
 } from '@iag/contracts';
@@ -78,6 +79,12 @@ export const apiKeyViewSchema = z.object({
   role,
   createdAt: isoTime,
 }) satisfies z.ZodType<Pick<KeyView, 'id' | 'name' | 'role' | 'createdAt'>>;
+
+export const principalSchema = z.object({
+  keyId: z.string(),
+  name: z.string(),
+  role,
+}) satisfies z.ZodType<Principal>;
 
 export const createdApiKeySchema = apiKeyViewSchema.extend({
   key: z.string().describe('The bearer secret; shown once, only its hash is stored'),

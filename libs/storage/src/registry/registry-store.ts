@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { Database, open, RootDatabase } from 'lmdb';
 import { StorageException, StorageExceptionCode } from '../storage.exception';
 
-export type RegistryDbName = 'devices' | 'api_keys';
+export type RegistryDbName = 'devices' | 'api_keys' | 'anomaly_events';
 
 /**
  * One lmdb environment for the device registry and API keys (separate named dbs). lmdb types
