@@ -3,27 +3,18 @@
 // `npm ci` on a fresh clone. It installs what is missing, then hands over to the gateway or to jest.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync, readdirSync } from 'node:fs';
-import { delimiter, dirname, join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as prerequisites from './lib/prerequisites.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const [command, ...args] = process.argv.slice(2);
 
-function say(message) {
-  process.stderr.write(`[bootstrap] ${message}\n`);
-}
-
-function fail(message) {
-  say(message);
-  process.exit(1);
-}
-
-function run(cmd, cmdArgs, options = {}) {
-  const result = spawnSync(cmd, cmdArgs, { stdio: 'inherit', cwd: root, ...options });
-  if (result.error) fail(`${cmd} could not run: ${result.error.message}`);
-  if (result.status !== 0) fail(`${cmd} ${cmdArgs.join(' ')} exited with ${result.status}`);
-}
+const say = (message) => prerequisites.say('bootstrap', message);
+const fail = (message) => prerequisites.fail('bootstrap', message);
+const run = (cmd, cmdArgs, options = {}) =>
+  prerequisites.run('bootstrap', cmd, cmdArgs, { cwd: root, ...options });
 
 function checkNode() {
   const [major, minor] = process.versions.node.split('.').map(Number);
@@ -49,25 +40,17 @@ function ensureDependencies() {
   writeFileSync(stamp, wanted);
 }
 
-function onPath(binary) {
-  if (binary.includes('/')) return existsSync(binary);
-  return (process.env.PATH ?? '')
-    .split(delimiter)
-    .some((dir) => dir && existsSync(join(dir, binary)));
-}
-
 /** The gateway starts its own influxd unless INFLUX_URL names a server; install Debian's package if needed. */
 function ensureInfluxd() {
   if (process.env.INFLUX_URL) return;
-  const binary = process.env.INFLUXD_PATH || 'influxd';
-  if (onPath(binary)) return;
-  if (typeof process.getuid === 'function' && process.getuid() === 0 && onPath('apt-get')) {
-    say('influxd not found: installing Debian package influxdb (apt-get)...');
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    run('apt-get', ['update', '-qq'], { env });
-    run('apt-get', ['install', '-y', '-qq', 'influxdb'], { env });
-    if (onPath(binary)) return;
-    fail('apt-get installed influxdb but influxd is still not on PATH.');
+  if (
+    prerequisites.ensureDebianPackage(
+      'bootstrap',
+      process.env.INFLUXD_PATH || 'influxd',
+      'influxdb',
+    )
+  ) {
+    return;
   }
   fail(
     [
@@ -76,27 +59,6 @@ function ensureInfluxd() {
       'Or point the gateway at an existing InfluxDB 1.x:   INFLUX_URL=http://host:8086 npm start',
     ].join('\n  '),
   );
-}
-
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** Compiles the gateway when its sources are newer than the last build. */
-function ensureBuilt() {
-  const entry = join(root, 'dist/apps/gateway/apps/gateway/src/main.js');
-  const sources = Math.max(newestMtime(join(root, 'apps')), newestMtime(join(root, 'libs')));
-  if (existsSync(entry) && statSync(entry).mtimeMs >= sources) return entry;
-  say('building the gateway...');
-  run(process.execPath, [join(root, 'node_modules/@nestjs/cli/bin/nest.js'), 'build', 'gateway']);
-  if (!existsSync(entry)) fail(`build finished but ${entry} is missing`);
-  return entry;
 }
 
 /** Runs a child in the foreground, passing signals on, and exits with its code. */
@@ -112,7 +74,11 @@ checkNode();
 ensureDependencies();
 ensureInfluxd();
 if (command === 'start') {
-  handOver(process.execPath, ['--enable-source-maps', ensureBuilt(), ...args]);
+  handOver(process.execPath, [
+    '--enable-source-maps',
+    prerequisites.ensureBuilt('bootstrap', root),
+    ...args,
+  ]);
 } else if (command === 'test') {
   const jest = join(root, 'node_modules/jest/bin/jest.js');
   const ci = process.env.CI ? ['--ci'] : [];
