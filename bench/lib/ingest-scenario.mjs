@@ -1,0 +1,73 @@
+// flood and paced: the same frame (dedicated influxd, provisioned fleet, gateway run then Mosquitto run).
+import { join } from 'node:path';
+import { provisionedFleet } from './devices.mjs';
+import { startInfluxd } from './influxd.mjs';
+import { measureGateway, measureMosquitto } from './ingest.mjs';
+import { onPath } from '../../scripts/lib/prerequisites.mjs';
+import { log } from './scenario.mjs';
+
+export const INGEST_OPTIONS = {
+  devices: { type: 'string', default: '1000', help: 'connected devices, one MQTT connection each' },
+  duration: { type: 'string', default: '30', help: 'seconds of load per run' },
+  generators: { type: 'string', default: '3', help: 'load-generator processes' },
+  qos: { type: 'string', default: '1', help: 'QoS of the telemetry publishes' },
+  'spike-every': {
+    type: 'string',
+    default: '5000',
+    help: "a device's every Nth reading is a spike (0 = none)",
+  },
+  'no-mosquitto': { type: 'boolean', default: false, help: 'skip the Mosquitto reference run' },
+};
+
+export function ingestScenario({ name, description, mode, options = {}, load, during, summarize }) {
+  return {
+    name,
+    description,
+    options: { ...INGEST_OPTIONS, ...options },
+    async setup(opts, ctx) {
+      const influx = await startInfluxd(join(ctx.workDir, 'influxd'));
+      const fleetInfo = await provisionedFleet(Number(opts.devices), influx.url);
+      if (fleetInfo.provisionSeconds !== null) {
+        log(
+          name,
+          `provisioned ${opts.devices} devices through the REST API in ${fleetInfo.provisionSeconds.toFixed(1)} s`,
+        );
+      }
+      const withMosquitto = !opts['no-mosquitto'] && onPath('mosquitto');
+      if (!opts['no-mosquitto'] && !withMosquitto)
+        log(name, 'mosquitto is not installed: no reference run');
+      return { influx, fleetInfo, withMosquitto, provisionSeconds: fleetInfo.provisionSeconds };
+    },
+    async run(opts, ctx, state, i) {
+      const common = {
+        load: {
+          mode,
+          durationMs: Number(opts.duration) * 1000,
+          qos: Number(opts.qos),
+          spikeEvery: Number(opts['spike-every']),
+          ...load(opts),
+        },
+        generators: Number(opts.generators),
+      };
+      const gateway = await measureGateway({
+        ...common,
+        influx: state.influx,
+        fleetInfo: state.fleetInfo,
+        runDir: join(ctx.workDir, `gateway-${i + 1}`),
+        database: `bench_${name}_${i + 1}`,
+        cpuProfileDir: ctx.cpuProfileDir,
+        during: during && ((gateway) => during(opts, gateway, state)),
+      });
+      const mosquitto = state.withMosquitto
+        ? await measureMosquitto({
+            ...common,
+            runDir: join(ctx.workDir, `mosquitto-${i + 1}`),
+            devices: state.fleetInfo.devices,
+          })
+        : undefined;
+      return { gateway, ...(mosquitto ? { mosquitto } : {}) };
+    },
+    teardown: (state) => state?.influx.stop(),
+    summarize,
+  };
+}

@@ -1,0 +1,169 @@
+// One measured run of an ingest load (flood or paced) against the gateway, and the same load against
+// Mosquitto as the routing-only reference.
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pollUntil } from './child-process.mjs';
+import { copyRegistry } from './devices.mjs';
+import { startFleet } from './fleet.mjs';
+import { metricSum, scrapeMetrics, startGateway } from './gateway.mjs';
+import { countStored } from './influxd.mjs';
+import { startMosquitto } from './mosquitto.mjs';
+import { ROOT } from './paths.mjs';
+import { cpuMicros, watchRss } from './proc-stats.mjs';
+
+const MiB = 1024 * 1024;
+/** How long stored/scored counts may take to catch up after the last ack before the run counts a loss. */
+const VERIFY_TIMEOUT_MS = 120_000;
+
+/** What the detector did with the readings: scored, still learning, or not scored for a reason that is a loss. */
+function detectorCounts(samples) {
+  const unscored = (reason) =>
+    metricSum(samples, 'iag_readings_unscored_total', `reason="${reason}"`);
+  return {
+    scored: metricSum(samples, 'iag_readings_scored_total'),
+    learning: unscored('learning'),
+    lost: unscored('late') + unscored('overload') + unscored('error') + unscored('forgotten'),
+  };
+}
+
+/**
+ * Gateway run: fresh DATA_DIR (copied registry) and database, the fleet connects, the load runs, then
+ * the run waits until InfluxDB holds every acknowledged reading and the detector has seen each one.
+ */
+export async function measureGateway({
+  influx,
+  fleetInfo,
+  runDir,
+  database,
+  load,
+  generators,
+  cpuProfileDir,
+  during,
+}) {
+  copyRegistry(fleetInfo.templateDir, runDir);
+  const gateway = await startGateway({
+    dataDir: runDir,
+    influxUrl: influx.url,
+    database,
+    cpuProfileDir,
+  });
+  const fleet = await startFleet({ url: gateway.mqttUrl, devices: fleetInfo.devices, generators });
+  try {
+    const connect = await fleet.connect();
+    if (connect.failed > 0)
+      throw new Error(`${connect.failed} devices could not connect: ${connect.firstError}`);
+    const rss = watchRss(gateway.pid);
+    const [cpu0, influxCpu0, t0] = [
+      cpuMicros(gateway.pid),
+      cpuMicros(influx.pid),
+      performance.now(),
+    ];
+    const [client, extra] = await Promise.all([fleet.run(load), during?.(gateway)]);
+    const ackedAt = performance.now();
+    let counts = { stored: 0, scored: 0, learning: 0, lost: 0 };
+    const verified = await pollUntil(
+      async () => {
+        counts = {
+          stored: await countStored(influx.url, database),
+          ...detectorCounts(await scrapeMetrics(gateway.httpUrl)),
+        };
+        return (
+          counts.stored >= client.acked &&
+          counts.scored + counts.learning + counts.lost >= client.acked
+        );
+      },
+      { timeoutMs: VERIFY_TIMEOUT_MS },
+    );
+    const verifiedAt = performance.now();
+    const [cpu1, influxCpu1] = [cpuMicros(gateway.pid), cpuMicros(influx.pid)];
+    const memory = rss.stop();
+    const seconds = (ackedAt - t0) / 1000;
+    const stored = Math.min(counts.stored, client.acked);
+    const scoredOrLearning = Math.min(counts.scored + counts.learning, client.acked);
+    return {
+      devices: connect.connected,
+      connectSeconds: connect.seconds,
+      sent: client.sent,
+      acked: client.acked,
+      ackedPerSec: client.acked / seconds,
+      stored,
+      scored: counts.scored,
+      learning: counts.learning,
+      lost: client.acked - Math.min(stored, scoredOrLearning),
+      verified,
+      verifySeconds: (verifiedAt - ackedAt) / 1000,
+      verifiedPerSec: Math.min(stored, scoredOrLearning) / ((verifiedAt - t0) / 1000),
+      ackP50Ms: client.latencyMs.p50,
+      ackP99Ms: client.latencyMs.p99,
+      ackMaxMs: client.latencyMs.max,
+      cpuUsPerMsg: (cpu1 - cpu0) / client.acked,
+      influxdCpuUsPerMsg: (influxCpu1 - influxCpu0) / client.acked,
+      rssPeakMiB: memory.peak / MiB,
+      rssEndMiB: memory.last / MiB,
+      publishErrors: client.errors,
+      firstError: client.firstError,
+      ...(extra ? { during: extra } : {}),
+    };
+  } finally {
+    await fleet.close();
+    await gateway.stop();
+  }
+}
+
+/** Mosquitto run: the same devices (anonymous) and load, one QoS 0 subscriber counting what is routed. */
+export async function measureMosquitto({ runDir, devices, load, generators }) {
+  const broker = await startMosquitto(runDir);
+  const counter = fork(join(ROOT, 'bench/lib/counter.worker.mjs'), [broker.url], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const fleet = await startFleet({
+    url: broker.url,
+    devices: devices.map(({ id }) => ({ id })),
+    generators,
+  });
+  const received = async () => {
+    counter.send({ type: 'count' });
+    const [message] = await once(counter, 'message');
+    return message.received;
+  };
+  try {
+    await once(counter, 'message'); // subscribed
+    const connect = await fleet.connect();
+    if (connect.failed > 0)
+      throw new Error(
+        `${connect.failed} devices could not connect to mosquitto: ${connect.firstError}`,
+      );
+    const rss = watchRss(broker.pid);
+    const [cpu0, t0] = [cpuMicros(broker.pid), performance.now()];
+    const client = await fleet.run(load);
+    const ackedAt = performance.now();
+    const cpu1 = cpuMicros(broker.pid);
+    let routed = 0;
+    await pollUntil(async () => (routed = await received()) >= client.acked, { timeoutMs: 10_000 });
+    const routedAt = performance.now();
+    const memory = rss.stop();
+    return {
+      devices: connect.connected,
+      connectSeconds: connect.seconds,
+      sent: client.sent,
+      acked: client.acked,
+      ackedPerSec: client.acked / ((ackedAt - t0) / 1000),
+      routed,
+      routedPerSec: Math.min(routed, client.acked) / ((routedAt - t0) / 1000),
+      ackP50Ms: client.latencyMs.p50,
+      ackP99Ms: client.latencyMs.p99,
+      ackMaxMs: client.latencyMs.max,
+      cpuUsPerMsg: (cpu1 - cpu0) / client.acked,
+      rssPeakMiB: memory.peak / MiB,
+      rssEndMiB: memory.last / MiB,
+      publishErrors: client.errors,
+    };
+  } finally {
+    await fleet.close();
+    counter.send({ type: 'close' });
+    await once(counter, 'exit');
+    await broker.stop();
+  }
+}

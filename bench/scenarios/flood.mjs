@@ -1,0 +1,58 @@
+// flood: 1000 devices publish QoS 1 as fast as their acknowledgements allow (each next message on the
+// previous PUBACK, --inflight per device), 30 s; the same load against Mosquitto in the same run.
+import { ingestScenario } from '../lib/ingest-scenario.mjs';
+import { runScenario } from '../lib/scenario.mjs';
+import { ratio } from '../lib/stats.mjs';
+
+await runScenario(
+  ingestScenario({
+    name: 'flood',
+    description:
+      '1000 devices, QoS 1, each sending its next reading on the PUBACK of the previous one, 30 s per run.',
+    mode: 'flood',
+    options: {
+      inflight: { type: 'string', default: '1', help: 'unacknowledged messages per device' },
+    },
+    load: (opts) => ({ inflight: Number(opts.inflight) }),
+    summarize: (m) => {
+      const g = m.gateway ?? {};
+      const q = m.mosquitto ?? {};
+      const vsMosquitto = ratio(g.verifiedPerSec, q.routedPerSec);
+      return {
+        table: [
+          { figure: 'msg/s acknowledged', gateway: g.ackedPerSec, mosquitto: q.ackedPerSec },
+          {
+            figure: 'msg/s stored and scored (gateway) / routed (Mosquitto)',
+            gateway: g.verifiedPerSec,
+            mosquitto: q.routedPerSec,
+            target: '>= 30000',
+            met: g.verifiedPerSec >= 30_000,
+          },
+          {
+            figure: 'gateway stored-and-scored rate / Mosquitto routed rate',
+            gateway: vsMosquitto,
+            target: '>= 0.9',
+            met: vsMosquitto === null ? undefined : vsMosquitto >= 0.9,
+          },
+          {
+            figure: 'acknowledged readings lost (not stored or not scored)',
+            gateway: g.lost,
+            target: '0',
+            met: g.lost === 0,
+          },
+          { figure: 'ack latency p50 (ms)', gateway: g.ackP50Ms, mosquitto: q.ackP50Ms },
+          { figure: 'ack latency p99 (ms)', gateway: g.ackP99Ms, mosquitto: q.ackP99Ms },
+          {
+            figure: 'broker process CPU µs per message',
+            gateway: g.cpuUsPerMsg,
+            mosquitto: q.cpuUsPerMsg,
+            target: '<= 25',
+            met: g.cpuUsPerMsg <= 25,
+          },
+          { figure: 'influxd CPU µs per message (gateway run)', gateway: g.influxdCpuUsPerMsg },
+          { figure: 'peak RSS (MiB)', gateway: g.rssPeakMiB, mosquitto: q.rssPeakMiB },
+        ],
+      };
+    },
+  }),
+);
