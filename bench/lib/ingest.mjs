@@ -1,17 +1,20 @@
 // One measured run of an ingest load (flood or paced) against the gateway, and the same load against
 // Mosquitto as the routing-only reference.
 import { fork } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pollUntil } from './child-process.mjs';
+import { formatTop, profileOf, topFrames } from './cpu-profile.mjs';
 import { copyRegistry } from './devices.mjs';
 import { startFleet } from './fleet.mjs';
 import { metricSum, scrapeMetrics, startGateway } from './gateway.mjs';
 import { countStored } from './influxd.mjs';
 import { startMosquitto } from './mosquitto.mjs';
 import { ROOT } from './paths.mjs';
-import { cpuMicros, watchRss } from './proc-stats.mjs';
+import { cpuMicros, cpuTimes, watchRss } from './proc-stats.mjs';
+import { log } from './scenario.mjs';
 
 const MiB = 1024 * 1024;
 /** How long stored/scored counts may take to catch up after the last ack before the run counts a loss. */
@@ -43,6 +46,7 @@ export async function measureGateway({
   during,
 }) {
   copyRegistry(fleetInfo.templateDir, runDir);
+  let profileWindow;
   const gateway = await startGateway({
     dataDir: runDir,
     influxUrl: influx.url,
@@ -55,13 +59,15 @@ export async function measureGateway({
     if (connect.failed > 0)
       throw new Error(`${connect.failed} devices could not connect: ${connect.firstError}`);
     const rss = watchRss(gateway.pid);
+    const loadFromUs = monotonicUs();
     const [cpu0, influxCpu0, t0] = [
-      cpuMicros(gateway.pid),
+      cpuTimes(gateway.pid),
       cpuMicros(influx.pid),
       performance.now(),
     ];
     const [client, extra] = await Promise.all([fleet.run(load), during?.(gateway)]);
     const ackedAt = performance.now();
+    profileWindow = [loadFromUs, monotonicUs()];
     let counts = { stored: 0, scored: 0, learning: 0, lost: 0 };
     const verified = await pollUntil(
       async () => {
@@ -77,7 +83,7 @@ export async function measureGateway({
       { timeoutMs: VERIFY_TIMEOUT_MS },
     );
     const verifiedAt = performance.now();
-    const [cpu1, influxCpu1] = [cpuMicros(gateway.pid), cpuMicros(influx.pid)];
+    const [cpu1, influxCpu1] = [cpuTimes(gateway.pid), cpuMicros(influx.pid)];
     const memory = rss.stop();
     const seconds = (ackedAt - t0) / 1000;
     const stored = Math.min(counts.stored, client.acked);
@@ -98,7 +104,8 @@ export async function measureGateway({
       ackP50Ms: client.latencyMs.p50,
       ackP99Ms: client.latencyMs.p99,
       ackMaxMs: client.latencyMs.max,
-      cpuUsPerMsg: (cpu1 - cpu0) / client.acked,
+      cpuUsPerMsg: (cpu1.user + cpu1.system - cpu0.user - cpu0.system) / client.acked,
+      kernelCpuUsPerMsg: (cpu1.system - cpu0.system) / client.acked,
       influxdCpuUsPerMsg: (influxCpu1 - influxCpu0) / client.acked,
       rssPeakMiB: memory.peak / MiB,
       rssEndMiB: memory.last / MiB,
@@ -109,7 +116,20 @@ export async function measureGateway({
   } finally {
     await fleet.close();
     await gateway.stop();
+    if (cpuProfileDir && profileWindow)
+      summarizeProfile(cpuProfileDir, gateway.pid, database, profileWindow);
   }
+}
+
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
+/** Self time per frame while the load ran (not start-up or connecting), next to the profile and in the log. */
+function summarizeProfile(dir, pid, label, [fromUs, toUs]) {
+  const path = profileOf(dir, pid);
+  if (!path) return log('profile', `no CPU profile of ${pid} in ${dir}`);
+  const top = formatTop(topFrames(JSON.parse(readFileSync(path, 'utf8')), { fromUs, toUs }), 30);
+  writeFileSync(join(dir, `${label}-top.txt`), `${path}\nwindow ${fromUs},${toUs}\n${top}\n`);
+  log('profile', `${path}, self time while the load ran (--window ${fromUs},${toUs}):\n${top}`);
 }
 
 /** Mosquitto run: the same devices (anonymous) and load, one QoS 0 subscriber counting what is routed. */
@@ -136,10 +156,10 @@ export async function measureMosquitto({ runDir, devices, load, generators }) {
         `${connect.failed} devices could not connect to mosquitto: ${connect.firstError}`,
       );
     const rss = watchRss(broker.pid);
-    const [cpu0, t0] = [cpuMicros(broker.pid), performance.now()];
+    const [cpu0, t0] = [cpuTimes(broker.pid), performance.now()];
     const client = await fleet.run(load);
     const ackedAt = performance.now();
-    const cpu1 = cpuMicros(broker.pid);
+    const cpu1 = cpuTimes(broker.pid);
     let routed = 0;
     await pollUntil(async () => (routed = await received()) >= client.acked, { timeoutMs: 10_000 });
     const routedAt = performance.now();
@@ -155,7 +175,8 @@ export async function measureMosquitto({ runDir, devices, load, generators }) {
       ackP50Ms: client.latencyMs.p50,
       ackP99Ms: client.latencyMs.p99,
       ackMaxMs: client.latencyMs.max,
-      cpuUsPerMsg: (cpu1 - cpu0) / client.acked,
+      cpuUsPerMsg: (cpu1.user + cpu1.system - cpu0.user - cpu0.system) / client.acked,
+      kernelCpuUsPerMsg: (cpu1.system - cpu0.system) / client.acked,
       rssPeakMiB: memory.peak / MiB,
       rssEndMiB: memory.last / MiB,
       publishErrors: client.errors,

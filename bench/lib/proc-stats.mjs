@@ -14,12 +14,19 @@ function clockTicks() {
   return ticksPerSecond;
 }
 
-/** User + system CPU time the process has used so far, in microseconds (resolution: one clock tick). */
-export function cpuMicros(pid) {
+/** User and system (kernel) CPU time the process has used so far, in µs (resolution: one clock tick). */
+export function cpuTimes(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after "(comm)": state is field 3, utime field 14, stime field 15 (proc(5)).
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / clockTicks();
+  const us = (ticks) => (Number(ticks) * 1e6) / clockTicks();
+  return { user: us(fields[11]), system: us(fields[12]) };
+}
+
+/** User + system CPU time the process has used so far, in µs. */
+export function cpuMicros(pid) {
+  const { user, system } = cpuTimes(pid);
+  return user + system;
 }
 
 /** Resident set size in bytes (VmRSS). */

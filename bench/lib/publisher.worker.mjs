@@ -110,10 +110,12 @@ async function run({ mode, durationMs, rate, inflight, qos, spikeEvery }) {
   const stoppedAt = performance.now();
   // Outstanding acks still count: wait for them (bounded), so sent - acked is what really went missing.
   if (pending > 0) {
+    let timer;
     await Promise.race([
       new Promise((resolve) => (drained = resolve)),
-      new Promise((resolve) => setTimeout(resolve, 30_000)),
+      new Promise((resolve) => (timer = setTimeout(resolve, 30_000))),
     ]);
+    clearTimeout(timer); // a pending timer would keep this process alive after close
   }
   return {
     sent,

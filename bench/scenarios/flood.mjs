@@ -49,6 +49,11 @@ await runScenario(
             target: '<= 25',
             met: g.cpuUsPerMsg <= 25,
           },
+          {
+            figure: '… of which in the kernel (socket I/O)',
+            gateway: g.kernelCpuUsPerMsg,
+            mosquitto: q.kernelCpuUsPerMsg,
+          },
           { figure: 'influxd CPU µs per message (gateway run)', gateway: g.influxdCpuUsPerMsg },
           { figure: 'peak RSS (MiB)', gateway: g.rssPeakMiB, mosquitto: q.rssPeakMiB },
         ],

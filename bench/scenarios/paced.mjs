@@ -39,6 +39,11 @@ await runScenario(
             gateway: g.cpuUsPerMsg,
             mosquitto: q.cpuUsPerMsg,
           },
+          {
+            figure: '… of which in the kernel (socket I/O)',
+            gateway: g.kernelCpuUsPerMsg,
+            mosquitto: q.kernelCpuUsPerMsg,
+          },
           { figure: 'influxd CPU µs per message (gateway run)', gateway: g.influxdCpuUsPerMsg },
           { figure: 'peak RSS (MiB)', gateway: g.rssPeakMiB, mosquitto: q.rssPeakMiB },
         ],

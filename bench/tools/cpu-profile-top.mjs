@@ -1,13 +1,18 @@
 #!/usr/bin/env node
-// usage: node bench/tools/cpu-profile-top.mjs FILE.cpuprofile [--top 25] [--by function|file]
+// usage: node bench/tools/cpu-profile-top.mjs FILE.cpuprofile [--top 25] [--by function|file] [--window FROM,TO]
+// (--window: µs of CLOCK_MONOTONIC, as the bench logs for the load of each run)
 // Prints the frames with the most self time, to compare a profile before and after a change.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { topFrames } from '../lib/cpu-profile.mjs';
+import { formatTop, topFrames } from '../lib/cpu-profile.mjs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { top: { type: 'string', default: '25' }, by: { type: 'string', default: 'function' } },
+  options: {
+    top: { type: 'string', default: '25' },
+    by: { type: 'string', default: 'function' },
+    window: { type: 'string', default: '' },
+  },
 });
 if (positionals.length !== 1) {
   process.stderr.write(
