@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import * as hdr from 'hdr-histogram-js';
 import { ROOT } from './paths.mjs';
+import { cpuMicros } from './proc-stats.mjs';
 
 const WORKER = join(ROOT, 'bench/lib/publisher.worker.mjs');
 
@@ -80,7 +81,9 @@ export async function startFleet({ url, devices, generators, connectConcurrency 
       }),
     );
   };
-  return { pids, connect, run, close };
+  /** CPU the generator processes have used so far (µs): to see whether they, not the broker, set the pace. */
+  const cpu = () => pids.reduce((total, pid) => total + cpuMicros(pid), 0);
+  return { pids, connect, run, close, cpu };
 }
 
 const sum = (replies, key) => replies.reduce((total, r) => total + (r[key] ?? 0), 0);

@@ -13,7 +13,7 @@ import { metricSum, scrapeMetrics, startGateway } from './gateway.mjs';
 import { countStored } from './influxd.mjs';
 import { startMosquitto } from './mosquitto.mjs';
 import { ROOT } from './paths.mjs';
-import { cpuMicros, cpuTimes, watchRss } from './proc-stats.mjs';
+import { busyPercent, cpuMicros, cpuTimes, machineCpu, watchRss } from './proc-stats.mjs';
 import { log } from './scenario.mjs';
 
 const MiB = 1024 * 1024;
@@ -65,8 +65,10 @@ export async function measureGateway({
       cpuMicros(influx.pid),
       performance.now(),
     ];
+    const [generators0, machine0] = [fleet.cpu(), machineCpu()];
     const [client, extra] = await Promise.all([fleet.run(load), during?.(gateway)]);
     const ackedAt = performance.now();
+    const [generators1, machine1] = [fleet.cpu(), machineCpu()];
     profileWindow = [loadFromUs, monotonicUs()];
     let counts = { stored: 0, scored: 0, learning: 0, lost: 0 };
     const verified = await pollUntil(
@@ -107,6 +109,8 @@ export async function measureGateway({
       cpuUsPerMsg: (cpu1.user + cpu1.system - cpu0.user - cpu0.system) / client.acked,
       kernelCpuUsPerMsg: (cpu1.system - cpu0.system) / client.acked,
       influxdCpuUsPerMsg: (influxCpu1 - influxCpu0) / client.acked,
+      generatorsCpuUsPerMsg: (generators1 - generators0) / client.acked,
+      machineBusyPercent: busyPercent(machine0, machine1),
       rssPeakMiB: memory.peak / MiB,
       rssEndMiB: memory.last / MiB,
       publishErrors: client.errors,
@@ -157,9 +161,10 @@ export async function measureMosquitto({ runDir, devices, load, generators }) {
       );
     const rss = watchRss(broker.pid);
     const [cpu0, t0] = [cpuTimes(broker.pid), performance.now()];
+    const [generators0, machine0] = [fleet.cpu(), machineCpu()];
     const client = await fleet.run(load);
     const ackedAt = performance.now();
-    const cpu1 = cpuTimes(broker.pid);
+    const [cpu1, generators1, machine1] = [cpuTimes(broker.pid), fleet.cpu(), machineCpu()];
     let routed = 0;
     await pollUntil(async () => (routed = await received()) >= client.acked, { timeoutMs: 10_000 });
     const routedAt = performance.now();
@@ -177,6 +182,8 @@ export async function measureMosquitto({ runDir, devices, load, generators }) {
       ackMaxMs: client.latencyMs.max,
       cpuUsPerMsg: (cpu1.user + cpu1.system - cpu0.user - cpu0.system) / client.acked,
       kernelCpuUsPerMsg: (cpu1.system - cpu0.system) / client.acked,
+      generatorsCpuUsPerMsg: (generators1 - generators0) / client.acked,
+      machineBusyPercent: busyPercent(machine0, machine1),
       rssPeakMiB: memory.peak / MiB,
       rssEndMiB: memory.last / MiB,
       publishErrors: client.errors,

@@ -63,3 +63,14 @@ export function watchRss(pid, everyMs = 250) {
 export function loadAverage() {
   return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 }
+
+/** Jiffies of the whole machine so far: { busy, total } from the first line of /proc/stat. */
+export function machineCpu() {
+  const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/);
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = fields.map(Number);
+  const busy = user + nice + system + irq + softirq + steal;
+  return { busy, total: busy + idle + iowait };
+}
+
+/** Share of all CPUs busy between two machineCpu() readings, in percent. */
+export const busyPercent = (a, b) => (100 * (b.busy - a.busy)) / (b.total - a.total || 1);

@@ -55,6 +55,16 @@ await runScenario(
             mosquitto: q.kernelCpuUsPerMsg,
           },
           { figure: 'influxd CPU µs per message (gateway run)', gateway: g.influxdCpuUsPerMsg },
+          {
+            figure: 'load generators CPU µs per message',
+            gateway: g.generatorsCpuUsPerMsg,
+            mosquitto: q.generatorsCpuUsPerMsg,
+          },
+          {
+            figure: 'machine CPU busy during the load (%)',
+            gateway: g.machineBusyPercent,
+            mosquitto: q.machineBusyPercent,
+          },
           { figure: 'peak RSS (MiB)', gateway: g.rssPeakMiB, mosquitto: q.rssPeakMiB },
         ],
       };
