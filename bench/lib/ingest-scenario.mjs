@@ -5,6 +5,7 @@ import { startInfluxd } from './influxd.mjs';
 import { measureGateway, measureMosquitto } from './ingest.mjs';
 import { onPath } from '../../scripts/lib/prerequisites.mjs';
 import { log } from './scenario.mjs';
+import { ratio } from './stats.mjs';
 
 export const INGEST_OPTIONS = {
   devices: { type: 'string', default: '1000', help: 'connected devices, one MQTT connection each' },
@@ -65,7 +66,13 @@ export function ingestScenario({ name, description, mode, options = {}, load, du
             devices: state.fleetInfo.devices,
           })
         : undefined;
-      return { gateway, ...(mosquitto ? { mosquitto } : {}) };
+      if (!mosquitto) return { gateway };
+      // Ratios within each run (same machine state), so their median is not a ratio of medians.
+      const vsMosquitto = {
+        rate: ratio(gateway.verifiedPerSec, mosquitto.routedPerSec),
+        cpuPerMsg: ratio(gateway.cpuUsPerMsg, mosquitto.cpuUsPerMsg),
+      };
+      return { gateway, mosquitto, vsMosquitto };
     },
     teardown: (state) => state?.influx.stop(),
     summarize,

@@ -32,6 +32,19 @@ function detectorCounts(samples) {
 }
 
 /**
+ * Event-loop delay since the gateway started (prom-client samples it between scrapes, and the first
+ * scrape comes right after the load) and GC time: what stalls acknowledgements.
+ */
+function runtimeStats(samples) {
+  const ms = (name) => metricSum(samples, name) * 1000;
+  return {
+    eventLoopP99Ms: ms('iag_nodejs_eventloop_lag_p99_seconds'),
+    eventLoopMaxMs: ms('iag_nodejs_eventloop_lag_max_seconds'),
+    gcSeconds: metricSum(samples, 'iag_nodejs_gc_duration_seconds_sum'),
+  };
+}
+
+/**
  * Gateway run: fresh DATA_DIR (copied registry) and database, the fleet connects, the load runs, then
  * the run waits until InfluxDB holds every acknowledged reading and the detector has seen each one.
  */
@@ -69,6 +82,7 @@ export async function measureGateway({
     const [client, extra] = await Promise.all([fleet.run(load), during?.(gateway)]);
     const ackedAt = performance.now();
     const [generators1, machine1] = [fleet.cpu(), machineCpu()];
+    const runtime = runtimeStats(await scrapeMetrics(gateway.httpUrl));
     profileWindow = [loadFromUs, monotonicUs()];
     let counts = { stored: 0, scored: 0, learning: 0, lost: 0 };
     const verified = await pollUntil(
@@ -111,6 +125,7 @@ export async function measureGateway({
       influxdCpuUsPerMsg: (influxCpu1 - influxCpu0) / client.acked,
       generatorsCpuUsPerMsg: (generators1 - generators0) / client.acked,
       machineBusyPercent: busyPercent(machine0, machine1),
+      ...runtime,
       rssPeakMiB: memory.peak / MiB,
       rssEndMiB: memory.last / MiB,
       publishErrors: client.errors,

@@ -2,7 +2,6 @@
 // previous PUBACK, --inflight per device), 30 s; the same load against Mosquitto in the same run.
 import { ingestScenario } from '../lib/ingest-scenario.mjs';
 import { runScenario } from '../lib/scenario.mjs';
-import { ratio } from '../lib/stats.mjs';
 
 await runScenario(
   ingestScenario({
@@ -17,7 +16,7 @@ await runScenario(
     summarize: (m) => {
       const g = m.gateway ?? {};
       const q = m.mosquitto ?? {};
-      const vsMosquitto = ratio(g.verifiedPerSec, q.routedPerSec);
+      const vsMosquitto = m.vsMosquitto?.rate ?? null;
       return {
         table: [
           { figure: 'msg/s acknowledged', gateway: g.ackedPerSec, mosquitto: q.ackedPerSec },
@@ -65,6 +64,13 @@ await runScenario(
             gateway: g.machineBusyPercent,
             mosquitto: q.machineBusyPercent,
           },
+          {
+            figure: 'gateway CPU per message / Mosquitto CPU per message',
+            gateway: m.vsMosquitto?.cpuPerMsg,
+          },
+          { figure: 'gateway event-loop delay p99 (ms)', gateway: g.eventLoopP99Ms },
+          { figure: 'gateway event-loop delay max (ms)', gateway: g.eventLoopMaxMs },
+          { figure: 'gateway GC time during the run (s)', gateway: g.gcSeconds },
           { figure: 'peak RSS (MiB)', gateway: g.rssPeakMiB, mosquitto: q.rssPeakMiB },
         ],
       };

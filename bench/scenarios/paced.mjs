@@ -55,6 +55,9 @@ await runScenario(
             gateway: g.machineBusyPercent,
             mosquitto: q.machineBusyPercent,
           },
+          { figure: 'gateway event-loop delay p99 (ms)', gateway: g.eventLoopP99Ms },
+          { figure: 'gateway event-loop delay max (ms)', gateway: g.eventLoopMaxMs },
+          { figure: 'gateway GC time during the run (s)', gateway: g.gcSeconds },
           { figure: 'peak RSS (MiB)', gateway: g.rssPeakMiB, mosquitto: q.rssPeakMiB },
         ],
       };
