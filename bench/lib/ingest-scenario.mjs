@@ -8,16 +8,28 @@ import { log } from './scenario.mjs';
 import { ratio } from './stats.mjs';
 
 export const INGEST_OPTIONS = {
-  devices: { type: 'string', default: '1000', help: 'connected devices, one MQTT connection each' },
+  devices: {
+    type: 'string',
+    default: '1000',
+    help: 'connected devices, one MQTT connection each',
+  },
   duration: { type: 'string', default: '30', help: 'seconds of load per run' },
-  generators: { type: 'string', default: '3', help: 'load-generator processes' },
+  generators: {
+    type: 'string',
+    default: '3',
+    help: 'load-generator processes',
+  },
   qos: { type: 'string', default: '1', help: 'QoS of the telemetry publishes' },
   'spike-every': {
     type: 'string',
     default: '5000',
     help: "a device's every Nth reading is a spike (0 = none)",
   },
-  'no-mosquitto': { type: 'boolean', default: false, help: 'skip the Mosquitto reference run' },
+  'no-mosquitto': {
+    type: 'boolean',
+    default: false,
+    help: 'skip the Mosquitto reference run',
+  },
 };
 
 export function ingestScenario({ name, description, mode, options = {}, load, during, summarize }) {
@@ -37,7 +49,12 @@ export function ingestScenario({ name, description, mode, options = {}, load, du
       const withMosquitto = !opts['no-mosquitto'] && onPath('mosquitto');
       if (!opts['no-mosquitto'] && !withMosquitto)
         log(name, 'mosquitto is not installed: no reference run');
-      return { influx, fleetInfo, withMosquitto, provisionSeconds: fleetInfo.provisionSeconds };
+      return {
+        influx,
+        fleetInfo,
+        withMosquitto,
+        provisionSeconds: fleetInfo.provisionSeconds,
+      };
     },
     async run(opts, ctx, state, i) {
       const common = {
@@ -77,4 +94,43 @@ export function ingestScenario({ name, description, mode, options = {}, load, du
     teardown: (state) => state?.influx.stop(),
     summarize,
   };
+}
+
+/** The cost rows flood and paced share: CPU per message (target optional), what else ran, stalls, memory. */
+export function costRows(g, q, cpuTarget = {}) {
+  return [
+    {
+      figure: 'broker process CPU µs per message',
+      gateway: g.cpuUsPerMsg,
+      mosquitto: q.cpuUsPerMsg,
+      ...cpuTarget,
+    },
+    {
+      figure: '… of which in the kernel (socket I/O)',
+      gateway: g.kernelCpuUsPerMsg,
+      mosquitto: q.kernelCpuUsPerMsg,
+    },
+    {
+      figure: 'influxd CPU µs per message (gateway run)',
+      gateway: g.influxdCpuUsPerMsg,
+    },
+    {
+      figure: 'load generators CPU µs per message',
+      gateway: g.generatorsCpuUsPerMsg,
+      mosquitto: q.generatorsCpuUsPerMsg,
+    },
+    {
+      figure: 'machine CPU busy during the load (%)',
+      gateway: g.machineBusyPercent,
+      mosquitto: q.machineBusyPercent,
+    },
+    { figure: 'gateway event-loop delay p99 (ms)', gateway: g.eventLoopP99Ms },
+    { figure: 'gateway event-loop delay max (ms)', gateway: g.eventLoopMaxMs },
+    { figure: 'gateway GC time during the run (s)', gateway: g.gcSeconds },
+    {
+      figure: 'peak RSS (MiB)',
+      gateway: g.rssPeakMiB,
+      mosquitto: q.rssPeakMiB,
+    },
+  ];
 }

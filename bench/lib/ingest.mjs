@@ -66,22 +66,20 @@ export async function measureGateway({
     database,
     cpuProfileDir,
   });
-  const fleet = await startFleet({ url: gateway.mqttUrl, devices: fleetInfo.devices, generators });
+  const fleet = await startFleet({
+    url: gateway.mqttUrl,
+    devices: fleetInfo.devices,
+    generators,
+  });
   try {
     const connect = await fleet.connect();
     if (connect.failed > 0)
       throw new Error(`${connect.failed} devices could not connect: ${connect.firstError}`);
-    const rss = watchRss(gateway.pid);
     const loadFromUs = monotonicUs();
-    const [cpu0, influxCpu0, t0] = [
-      cpuTimes(gateway.pid),
-      cpuMicros(influx.pid),
-      performance.now(),
-    ];
-    const [generators0, machine0] = [fleet.cpu(), machineCpu()];
+    const influxCpu0 = cpuMicros(influx.pid);
+    const meter = startMeter(gateway.pid, fleet);
     const [client, extra] = await Promise.all([fleet.run(load), during?.(gateway)]);
-    const ackedAt = performance.now();
-    const [generators1, machine1] = [fleet.cpu(), machineCpu()];
+    const ackedAt = meter.loadDone();
     const runtime = runtimeStats(await scrapeMetrics(gateway.httpUrl));
     profileWindow = [loadFromUs, monotonicUs()];
     let counts = { stored: 0, scored: 0, learning: 0, lost: 0 };
@@ -99,37 +97,20 @@ export async function measureGateway({
       { timeoutMs: VERIFY_TIMEOUT_MS },
     );
     const verifiedAt = performance.now();
-    const [cpu1, influxCpu1] = [cpuTimes(gateway.pid), cpuMicros(influx.pid)];
-    const memory = rss.stop();
-    const seconds = (ackedAt - t0) / 1000;
+    const influxCpu1 = cpuMicros(influx.pid);
     const stored = Math.min(counts.stored, client.acked);
     const scoredOrLearning = Math.min(counts.scored + counts.learning, client.acked);
     return {
-      devices: connect.connected,
-      connectSeconds: connect.seconds,
-      sent: client.sent,
-      acked: client.acked,
-      ackedPerSec: client.acked / seconds,
+      ...meter.figures(client, connect),
       stored,
       scored: counts.scored,
       learning: counts.learning,
       lost: client.acked - Math.min(stored, scoredOrLearning),
       verified,
       verifySeconds: (verifiedAt - ackedAt) / 1000,
-      verifiedPerSec: Math.min(stored, scoredOrLearning) / ((verifiedAt - t0) / 1000),
-      ackP50Ms: client.latencyMs.p50,
-      ackP99Ms: client.latencyMs.p99,
-      ackMaxMs: client.latencyMs.max,
-      cpuUsPerMsg: (cpu1.user + cpu1.system - cpu0.user - cpu0.system) / client.acked,
-      kernelCpuUsPerMsg: (cpu1.system - cpu0.system) / client.acked,
+      verifiedPerSec: Math.min(stored, scoredOrLearning) / ((verifiedAt - meter.startedAt) / 1000),
       influxdCpuUsPerMsg: (influxCpu1 - influxCpu0) / client.acked,
-      generatorsCpuUsPerMsg: (generators1 - generators0) / client.acked,
-      machineBusyPercent: busyPercent(machine0, machine1),
       ...runtime,
-      rssPeakMiB: memory.peak / MiB,
-      rssEndMiB: memory.last / MiB,
-      publishErrors: client.errors,
-      firstError: client.firstError,
       ...(extra ? { during: extra } : {}),
     };
   } finally {
@@ -138,6 +119,51 @@ export async function measureGateway({
     if (cpuProfileDir && profileWindow)
       summarizeProfile(cpuProfileDir, gateway.pid, database, profileWindow);
   }
+}
+
+/**
+ * What one broker process and the fleet cost for one load: the broker's CPU (user and kernel) until
+ * figures() (so a drain after the last ack counts), the generators' CPU and the machine's load
+ * until loadDone(), and the broker's RSS peak.
+ */
+function startMeter(pid, fleet) {
+  const startedAt = performance.now();
+  const [cpu0, generators0, machine0] = [cpuTimes(pid), fleet.cpu(), machineCpu()];
+  const rss = watchRss(pid);
+  let load;
+  return {
+    startedAt,
+    loadDone() {
+      load = {
+        at: performance.now(),
+        generators: fleet.cpu(),
+        machine: machineCpu(),
+      };
+      return load.at;
+    },
+    figures(client, connect) {
+      const [cpu1, memory] = [cpuTimes(pid), rss.stop()];
+      const perMsg = (us) => us / client.acked;
+      return {
+        devices: connect.connected,
+        connectSeconds: connect.seconds,
+        sent: client.sent,
+        acked: client.acked,
+        ackedPerSec: client.acked / ((load.at - startedAt) / 1000),
+        ackP50Ms: client.latencyMs.p50,
+        ackP99Ms: client.latencyMs.p99,
+        ackMaxMs: client.latencyMs.max,
+        cpuUsPerMsg: perMsg(cpu1.user + cpu1.system - cpu0.user - cpu0.system),
+        kernelCpuUsPerMsg: perMsg(cpu1.system - cpu0.system),
+        generatorsCpuUsPerMsg: perMsg(load.generators - generators0),
+        machineBusyPercent: busyPercent(machine0, load.machine),
+        rssPeakMiB: memory.peak / MiB,
+        rssEndMiB: memory.last / MiB,
+        publishErrors: client.errors,
+        firstError: client.firstError,
+      };
+    },
+  };
 }
 
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
@@ -174,34 +200,18 @@ export async function measureMosquitto({ runDir, devices, load, generators }) {
       throw new Error(
         `${connect.failed} devices could not connect to mosquitto: ${connect.firstError}`,
       );
-    const rss = watchRss(broker.pid);
-    const [cpu0, t0] = [cpuTimes(broker.pid), performance.now()];
-    const [generators0, machine0] = [fleet.cpu(), machineCpu()];
+    const meter = startMeter(broker.pid, fleet);
     const client = await fleet.run(load);
-    const ackedAt = performance.now();
-    const [cpu1, generators1, machine1] = [cpuTimes(broker.pid), fleet.cpu(), machineCpu()];
+    meter.loadDone();
     let routed = 0;
-    await pollUntil(async () => (routed = await received()) >= client.acked, { timeoutMs: 10_000 });
+    await pollUntil(async () => (routed = await received()) >= client.acked, {
+      timeoutMs: 10_000,
+    });
     const routedAt = performance.now();
-    const memory = rss.stop();
     return {
-      devices: connect.connected,
-      connectSeconds: connect.seconds,
-      sent: client.sent,
-      acked: client.acked,
-      ackedPerSec: client.acked / ((ackedAt - t0) / 1000),
+      ...meter.figures(client, connect),
       routed,
-      routedPerSec: Math.min(routed, client.acked) / ((routedAt - t0) / 1000),
-      ackP50Ms: client.latencyMs.p50,
-      ackP99Ms: client.latencyMs.p99,
-      ackMaxMs: client.latencyMs.max,
-      cpuUsPerMsg: (cpu1.user + cpu1.system - cpu0.user - cpu0.system) / client.acked,
-      kernelCpuUsPerMsg: (cpu1.system - cpu0.system) / client.acked,
-      generatorsCpuUsPerMsg: (generators1 - generators0) / client.acked,
-      machineBusyPercent: busyPercent(machine0, machine1),
-      rssPeakMiB: memory.peak / MiB,
-      rssEndMiB: memory.last / MiB,
-      publishErrors: client.errors,
+      routedPerSec: Math.min(routed, client.acked) / ((routedAt - meter.startedAt) / 1000),
     };
   } finally {
     await fleet.close();

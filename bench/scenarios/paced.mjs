@@ -1,5 +1,5 @@
 // paced: 1000 devices x 10 msg/s QoS 1 (10k msg/s), 30 s; ack latency is the figure that matters.
-import { ingestScenario } from '../lib/ingest-scenario.mjs';
+import { costRows, ingestScenario } from '../lib/ingest-scenario.mjs';
 import { runScenario } from '../lib/scenario.mjs';
 
 await runScenario(
@@ -7,14 +7,24 @@ await runScenario(
     name: 'paced',
     description: '1000 devices x 10 msg/s, QoS 1 (10,000 msg/s offered), 30 s per run.',
     mode: 'paced',
-    options: { rate: { type: 'string', default: '10', help: 'messages per second per device' } },
+    options: {
+      rate: {
+        type: 'string',
+        default: '10',
+        help: 'messages per second per device',
+      },
+    },
     load: (opts) => ({ rate: Number(opts.rate) }),
     summarize: (m) => {
       const g = m.gateway ?? {};
       const q = m.mosquitto ?? {};
       return {
         table: [
-          { figure: 'msg/s acknowledged', gateway: g.ackedPerSec, mosquitto: q.ackedPerSec },
+          {
+            figure: 'msg/s acknowledged',
+            gateway: g.ackedPerSec,
+            mosquitto: q.ackedPerSec,
+          },
           {
             figure: 'msg/s stored and scored (gateway) / routed (Mosquitto)',
             gateway: g.verifiedPerSec,
@@ -26,7 +36,11 @@ await runScenario(
             target: '0',
             met: g.lost === 0,
           },
-          { figure: 'ack latency p50 (ms)', gateway: g.ackP50Ms, mosquitto: q.ackP50Ms },
+          {
+            figure: 'ack latency p50 (ms)',
+            gateway: g.ackP50Ms,
+            mosquitto: q.ackP50Ms,
+          },
           {
             figure: 'ack latency p99 (ms)',
             gateway: g.ackP99Ms,
@@ -34,31 +48,7 @@ await runScenario(
             target: '<= 10',
             met: g.ackP99Ms <= 10,
           },
-          {
-            figure: 'broker process CPU µs per message',
-            gateway: g.cpuUsPerMsg,
-            mosquitto: q.cpuUsPerMsg,
-          },
-          {
-            figure: '… of which in the kernel (socket I/O)',
-            gateway: g.kernelCpuUsPerMsg,
-            mosquitto: q.kernelCpuUsPerMsg,
-          },
-          { figure: 'influxd CPU µs per message (gateway run)', gateway: g.influxdCpuUsPerMsg },
-          {
-            figure: 'load generators CPU µs per message',
-            gateway: g.generatorsCpuUsPerMsg,
-            mosquitto: q.generatorsCpuUsPerMsg,
-          },
-          {
-            figure: 'machine CPU busy during the load (%)',
-            gateway: g.machineBusyPercent,
-            mosquitto: q.machineBusyPercent,
-          },
-          { figure: 'gateway event-loop delay p99 (ms)', gateway: g.eventLoopP99Ms },
-          { figure: 'gateway event-loop delay max (ms)', gateway: g.eventLoopMaxMs },
-          { figure: 'gateway GC time during the run (s)', gateway: g.gcSeconds },
-          { figure: 'peak RSS (MiB)', gateway: g.rssPeakMiB, mosquitto: q.rssPeakMiB },
+          ...costRows(g, q),
         ],
       };
     },
