@@ -96,6 +96,20 @@ export function ingestScenario({ name, description, mode, options = {}, load, du
   };
 }
 
+/** Loss and ack latency rows flood and paced share (the p99 target is paced's). */
+export function deliveryRows(g, q, p99Target = {}) {
+  return [
+    {
+      figure: 'acknowledged readings lost (not stored or not scored)',
+      gateway: g.lost,
+      target: '0',
+      met: g.lost === 0,
+    },
+    { figure: 'ack latency p50 (ms)', gateway: g.ackP50Ms, mosquitto: q.ackP50Ms },
+    { figure: 'ack latency p99 (ms)', gateway: g.ackP99Ms, mosquitto: q.ackP99Ms, ...p99Target },
+  ];
+}
+
 /** The cost rows flood and paced share: CPU per message (target optional), what else ran, stalls, memory. */
 export function costRows(g, q, cpuTarget = {}) {
   return [

@@ -1,6 +1,6 @@
 // flood: 1000 devices publish QoS 1 as fast as their acknowledgements allow (each next message on the
 // previous PUBACK, --inflight per device), 30 s; the same load against Mosquitto in the same run.
-import { costRows, ingestScenario } from '../lib/ingest-scenario.mjs';
+import { costRows, deliveryRows, ingestScenario } from '../lib/ingest-scenario.mjs';
 import { runScenario } from '../lib/scenario.mjs';
 
 await runScenario(
@@ -41,22 +41,7 @@ await runScenario(
             target: '>= 0.9',
             met: vsMosquitto === null ? undefined : vsMosquitto >= 0.9,
           },
-          {
-            figure: 'acknowledged readings lost (not stored or not scored)',
-            gateway: g.lost,
-            target: '0',
-            met: g.lost === 0,
-          },
-          {
-            figure: 'ack latency p50 (ms)',
-            gateway: g.ackP50Ms,
-            mosquitto: q.ackP50Ms,
-          },
-          {
-            figure: 'ack latency p99 (ms)',
-            gateway: g.ackP99Ms,
-            mosquitto: q.ackP99Ms,
-          },
+          ...deliveryRows(g, q),
           ...costRows(g, q, { target: '<= 25', met: g.cpuUsPerMsg <= 25 }),
           {
             figure: 'gateway CPU per message / Mosquitto CPU per message',
