@@ -96,6 +96,19 @@ export function ingestScenario({ name, description, mode, options = {}, load, du
   };
 }
 
+/** Throughput rows: acknowledged, and verified stored and scored (routed, for Mosquitto). */
+export function rateRows(g, q, storedTarget = {}) {
+  return [
+    { figure: 'msg/s acknowledged', gateway: g.ackedPerSec, mosquitto: q.ackedPerSec },
+    {
+      figure: 'msg/s stored and scored (gateway) / routed (Mosquitto)',
+      gateway: g.verifiedPerSec,
+      mosquitto: q.routedPerSec,
+      ...storedTarget,
+    },
+  ];
+}
+
 /** Loss and ack latency rows flood and paced share (the p99 target is paced's). */
 export function deliveryRows(g, q, p99Target = {}) {
   return [

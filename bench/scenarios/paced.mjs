@@ -1,5 +1,5 @@
 // paced: 1000 devices x 10 msg/s QoS 1 (10k msg/s), 30 s; ack latency is the figure that matters.
-import { costRows, deliveryRows, ingestScenario } from '../lib/ingest-scenario.mjs';
+import { costRows, deliveryRows, ingestScenario, rateRows } from '../lib/ingest-scenario.mjs';
 import { runScenario } from '../lib/scenario.mjs';
 
 await runScenario(
@@ -20,16 +20,7 @@ await runScenario(
       const q = m.mosquitto ?? {};
       return {
         table: [
-          {
-            figure: 'msg/s acknowledged',
-            gateway: g.ackedPerSec,
-            mosquitto: q.ackedPerSec,
-          },
-          {
-            figure: 'msg/s stored and scored (gateway) / routed (Mosquitto)',
-            gateway: g.verifiedPerSec,
-            mosquitto: q.routedPerSec,
-          },
+          ...rateRows(g, q),
           ...deliveryRows(g, q, { target: '<= 10', met: g.ackP99Ms <= 10 }),
           ...costRows(g, q),
         ],
