@@ -13,12 +13,26 @@ const swc = [
   },
 ];
 const moduleNameMapper = { '^@iag/(.*)$': '<rootDir>/libs/$1/src' };
-const common = { rootDir: __dirname, transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node' };
+const common = {
+  rootDir: __dirname,
+  transform: { '^.+\\.ts$': swc },
+  moduleNameMapper,
+  testEnvironment: 'node',
+};
 
 module.exports = {
   testTimeout: 30000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      // bench/ helpers are plain ESM (.mjs): jest runs them natively under --experimental-vm-modules.
+      testMatch: [
+        '<rootDir>/libs/**/*.spec.ts',
+        '<rootDir>/apps/**/*.spec.ts',
+        '<rootDir>/bench/**/*.spec.mjs',
+      ],
+    },
     {
       ...common,
       displayName: 'integration',

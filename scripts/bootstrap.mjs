@@ -1,36 +1,20 @@
 #!/usr/bin/env node
-// The commands of the README: `npm start`, `npm test`, `npm run simulate` and `npm run trainer`. Node built-ins only, because this runs before
+// The two commands of the README: `npm start` and `npm test`. Node built-ins only, because this runs before
 // `npm ci` on a fresh clone. It installs what is missing, then hands over to the gateway or to jest.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  existsSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-  readdirSync,
-  utimesSync,
-} from 'node:fs';
-import { delimiter, dirname, join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as prerequisites from './lib/prerequisites.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const [command, ...args] = process.argv.slice(2);
 
-function say(message) {
-  process.stderr.write(`[bootstrap] ${message}\n`);
-}
-
-function fail(message) {
-  say(message);
-  process.exit(1);
-}
-
-function run(cmd, cmdArgs, options = {}) {
-  const result = spawnSync(cmd, cmdArgs, { stdio: 'inherit', cwd: root, ...options });
-  if (result.error) fail(`${cmd} could not run: ${result.error.message}`);
-  if (result.status !== 0) fail(`${cmd} ${cmdArgs.join(' ')} exited with ${result.status}`);
-}
+const say = (message) => prerequisites.say('bootstrap', message);
+const fail = (message) => prerequisites.fail('bootstrap', message);
+const run = (cmd, cmdArgs, options = {}) =>
+  prerequisites.run('bootstrap', cmd, cmdArgs, { cwd: root, ...options });
 
 function checkNode() {
   const [major, minor] = process.versions.node.split('.').map(Number);
@@ -56,31 +40,18 @@ function ensureDependencies() {
   writeFileSync(stamp, wanted);
 }
 
-function onPath(binary) {
-  if (binary.includes('/')) return existsSync(binary);
-  return (process.env.PATH ?? '')
-    .split(delimiter)
-    .some((dir) => dir && existsSync(join(dir, binary)));
-}
-
-/** Installs Debian's package when `binary` is missing and this user is root; false when it could not. */
-function aptInstall(binary, pkg) {
-  if (onPath(binary)) return true;
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0 || !onPath('apt-get')) {
-    return false;
-  }
-  say(`${binary} not found: installing Debian package ${pkg} (apt-get)...`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  run('apt-get', ['update', '-qq'], { env });
-  run('apt-get', ['install', '-y', '-qq', pkg], { env });
-  return onPath(binary);
-}
-
 /** The gateway starts its own influxd unless INFLUX_URL names a server; install Debian's package if needed. */
 function ensureInfluxd() {
   if (process.env.INFLUX_URL) return;
-  const binary = process.env.INFLUXD_PATH || 'influxd';
-  if (aptInstall(binary, 'influxdb')) return;
+  if (
+    prerequisites.ensureDebianPackage(
+      'bootstrap',
+      process.env.INFLUXD_PATH || 'influxd',
+      'influxdb',
+    )
+  ) {
+    return;
+  }
   fail(
     [
       'influxd (InfluxDB 1.x) is not installed and this user cannot install it.',
@@ -92,38 +63,8 @@ function ensureInfluxd() {
 
 /** The dashboard's browser test drives Debian's chromium (playwright cannot download browsers here). */
 function ensureChromium() {
-  if (aptInstall('/usr/bin/chromium', 'chromium')) return;
-  say(
-    'chromium is missing and this user cannot install it: the dashboard browser test will fail. ' +
-      'Install it with:   sudo apt-get install chromium',
-  );
-}
-
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
-    // sources, and the dashboard's assets that the build copies
-    else if (/\.(ts|js|css|html)$/.test(entry.name)) {
-      newest = Math.max(newest, statSync(path).mtimeMs);
-    }
-  }
-  return newest;
-}
-
-/** Compiles an app of nest-cli.json when its sources (the app and the libs) are newer than its build. */
-function ensureBuilt(app) {
-  const entry = join(root, `dist/apps/${app}/apps/${app}/src/main.js`);
-  const sources = Math.max(newestMtime(join(root, 'apps', app)), newestMtime(join(root, 'libs')));
-  if (existsSync(entry) && statSync(entry).mtimeMs >= sources) return entry;
-  say(`building the ${app}...`);
-  run(process.execPath, [join(root, 'node_modules/@nestjs/cli/bin/nest.js'), 'build', app]);
-  if (!existsSync(entry)) fail(`build finished but ${entry} is missing`);
-  // an incremental build leaves an unchanged main.js as it was: mark this build as fresh
-  const now = new Date();
-  utimesSync(entry, now, now);
-  return entry;
+  if (prerequisites.ensureDebianPackage('bootstrap', '/usr/bin/chromium', 'chromium')) return;
+  say('without chromium the dashboard browser test will fail: sudo apt-get install chromium');
 }
 
 /** Runs a child in the foreground, passing signals on, and exits with its code. */
@@ -135,17 +76,19 @@ function handOver(cmd, cmdArgs) {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
 
+const built = (app) => prerequisites.ensureBuilt('bootstrap', root, app);
+
 checkNode();
 ensureDependencies();
 if (command === 'simulate') {
   // the simulator needs no influxd: it talks to a running gateway
-  handOver(process.execPath, ['--enable-source-maps', ensureBuilt('simulator'), ...args]);
+  handOver(process.execPath, ['--enable-source-maps', built('simulator'), ...args]);
 } else if (command === 'trainer') {
   // nor does the trainer: it reads CSV files, or an InfluxDB named by --influx-url
-  handOver(process.execPath, ['--enable-source-maps', ensureBuilt('trainer'), ...args]);
+  handOver(process.execPath, ['--enable-source-maps', built('trainer'), ...args]);
 } else if (command === 'start') {
   ensureInfluxd();
-  handOver(process.execPath, ['--enable-source-maps', ensureBuilt('gateway'), ...args]);
+  handOver(process.execPath, ['--enable-source-maps', built('gateway'), ...args]);
 } else if (command === 'test') {
   ensureInfluxd();
   ensureChromium();

@@ -28,60 +28,63 @@ const urlList = z
   );
 
 /** Every setting the gateway reads, with its environment variable name and default (DESIGN.md). */
-export const envSchema = z.object({
-  DATA_DIR: z.string().min(1).default('./data'),
-  BIND_HOST: z.string().min(1).default('0.0.0.0'),
-  MQTT_PORT: port.default(1883),
-  MQTTS_PORT: port.default(8883),
-  HTTP_PORT: port.default(3000),
-  INFLUX_URL: optionalString.pipe(z.url({ error: 'must be an http(s) URL' }).optional()),
-  INFLUX_DATABASE: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -')
-    .default('iot'),
-  INFLUX_RETENTION: z
-    .string()
-    .regex(/^(INF|\d+[hdw])$/, 'must be INF or a duration like 30d, 12w, 720h')
-    .default('INF'),
-  INFLUXD_PATH: z.string().min(1).default('influxd'),
-  ADMIN_API_KEY: optionalString.pipe(
-    z.string().min(16, 'must be at least 16 characters').optional(),
-  ),
-  ALLOW_ANONYMOUS_DEVICES: bool.default(false),
-  MQTT_ACL: optionalString,
-  MODELS_DIR: z.string().min(1).default('./models'),
-  MODEL_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
-  MAX_PAYLOAD_BYTES: z.coerce.number().int().min(256).max(16_777_216).default(65_536),
-  MAX_READINGS_PER_MESSAGE: z.coerce.number().int().min(1).max(100_000).default(1000),
-  TLS_CERT: optionalString,
-  TLS_KEY: optionalString,
-  TLS_CA: optionalString,
-  TLS_CRL: optionalString,
-  HTTP_TLS: bool.optional(),
-  MQTT_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).max(1_000_000).default(1000),
-  MQTT_AUTH_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(500),
-  MQTT_AUTH_DELAY_MAX_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
-  MQTT_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
-  MQTT_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(100_000).default(100),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  WRITE_BATCH_POINTS: z.coerce.number().int().min(1).max(100_000).default(5000),
-  WRITE_BATCH_MS: z.coerce.number().int().min(1).max(60_000).default(100),
-  WRITE_BUFFER_POINTS: z.coerce.number().int().min(1000).max(10_000_000).default(200_000),
-  DETECTOR_LEARN_READINGS: z.coerce.number().int().min(2).max(100_000).default(30),
-  DETECTOR_Z_THRESHOLD: z.coerce.number().positive().max(1000).default(6),
-  DETECTOR_LIKELIHOOD_READINGS: z.coerce.number().int().min(0).max(1_000_000).default(300),
-  DETECTOR_LIKELIHOOD_THRESHOLD: z.coerce.number().positive().max(1000).default(4),
-  EPISODE_OPEN_AFTER: z.coerce.number().int().min(1).max(1000).default(1),
-  EPISODE_CLOSE_AFTER: z.coerce.number().int().min(1).max(10_000).default(5),
-  ANOMALY_EVENT_LOG_SIZE: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
-  WEBHOOK_URLS: urlList,
-  WEBHOOK_SECRET: optionalString.pipe(
-    z.string().min(16, 'must be at least 16 characters').optional(),
-  ),
-  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
-  WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(1).max(3_600_000).default(1000),
-  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
-})
+export const envSchema = z
+  .object({
+    DATA_DIR: z.string().min(1).default('./data'),
+    BIND_HOST: z.string().min(1).default('0.0.0.0'),
+    MQTT_PORT: port.default(1883),
+    MQTTS_PORT: port.default(8883),
+    HTTP_PORT: port.default(3000),
+    INFLUX_URL: optionalString.pipe(z.url({ error: 'must be an http(s) URL' }).optional()),
+    INFLUX_DATABASE: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -')
+      .default('iot'),
+    INFLUX_RETENTION: z
+      .string()
+      .regex(/^(INF|\d+[hdw])$/, 'must be INF or a duration like 30d, 12w, 720h')
+      .default('INF'),
+    INFLUXD_PATH: z.string().min(1).default('influxd'),
+    ADMIN_API_KEY: optionalString.pipe(
+      z.string().min(16, 'must be at least 16 characters').optional(),
+    ),
+    ALLOW_ANONYMOUS_DEVICES: bool.default(false),
+    MQTT_ACL: optionalString,
+    MODELS_DIR: z.string().min(1).default('./models'),
+    MODEL_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+    MAX_PAYLOAD_BYTES: z.coerce.number().int().min(256).max(16_777_216).default(65_536),
+    MAX_READINGS_PER_MESSAGE: z.coerce.number().int().min(1).max(100_000).default(1000),
+    TLS_CERT: optionalString,
+    TLS_KEY: optionalString,
+    TLS_CA: optionalString,
+    TLS_CRL: optionalString,
+    HTTP_TLS: bool.optional(),
+    MQTT_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).max(1_000_000).default(1000),
+    MQTT_AUTH_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(500),
+    MQTT_AUTH_DELAY_MAX_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+    MQTT_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+    MQTT_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(100_000).default(100),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+    WRITE_BATCH_POINTS: z.coerce.number().int().min(1).max(100_000).default(5000),
+    WRITE_BATCH_MS: z.coerce.number().int().min(1).max(60_000).default(100),
+    WRITE_BUFFER_POINTS: z.coerce.number().int().min(1000).max(10_000_000).default(200_000),
+    DETECTOR_LEARN_READINGS: z.coerce.number().int().min(2).max(100_000).default(30),
+    DETECTOR_Z_THRESHOLD: z.coerce.number().positive().max(1000).default(6),
+    DETECTOR_LIKELIHOOD_READINGS: z.coerce.number().int().min(0).max(1_000_000).default(300),
+    DETECTOR_LIKELIHOOD_THRESHOLD: z.coerce.number().positive().max(1000).default(4),
+    EPISODE_OPEN_AFTER: z.coerce.number().int().min(1).max(1000).default(1),
+    EPISODE_CLOSE_AFTER: z.coerce.number().int().min(1).max(10_000).default(5),
+    ANOMALY_EVENT_LOG_SIZE: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
+    WEBHOOK_URLS: urlList,
+    WEBHOOK_SECRET: optionalString.pipe(
+      z.string().min(16, 'must be at least 16 characters').optional(),
+    ),
+    WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+    WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(1).max(3_600_000).default(1000),
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+  })
   .refine((env) => env.WEBHOOK_URLS.length === 0 || env.WEBHOOK_SECRET !== undefined, {
     message: 'is required when WEBHOOK_URLS is set (receivers verify the signature with it)',
     path: ['WEBHOOK_SECRET'],

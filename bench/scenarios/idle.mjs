@@ -1,0 +1,139 @@
+// idle: 10,000 authenticated devices connected, nothing sent: what a connection costs in memory.
+import { join } from 'node:path';
+import { delay, pollUntil } from '../lib/child-process.mjs';
+import { copyRegistry, provisionedFleet } from '../lib/devices.mjs';
+import { startFleet } from '../lib/fleet.mjs';
+import { metricSum, scrapeMetrics, startGateway } from '../lib/gateway.mjs';
+import { startInfluxd } from '../lib/influxd.mjs';
+import { startMosquitto } from '../lib/mosquitto.mjs';
+import { cpuMicros, rssBytes } from '../lib/proc-stats.mjs';
+import { log, runScenario } from '../lib/scenario.mjs';
+import { onPath } from '../../scripts/lib/prerequisites.mjs';
+
+const MiB = 1024 * 1024;
+const SETTLE_MS = 5000;
+
+/** RSS before and after the fleet connects, and the CPU an idle fleet costs over `holdSeconds`. */
+async function measureIdle({ pid, url, devices, generators, holdSeconds, connectedCount }) {
+  await delay(SETTLE_MS);
+  const before = rssBytes(pid);
+  const fleet = await startFleet({ url, devices, generators });
+  try {
+    const connect = await fleet.connect();
+    if (connect.failed > 0)
+      throw new Error(`${connect.failed} devices could not connect: ${connect.firstError}`);
+    if (connectedCount)
+      await pollUntil(async () => (await connectedCount()) >= devices.length, {
+        timeoutMs: 30_000,
+      });
+    await delay(SETTLE_MS);
+    const [cpu0, rss0] = [cpuMicros(pid), rssBytes(pid)];
+    await delay(holdSeconds * 1000);
+    const [cpu1, after] = [cpuMicros(pid), rssBytes(pid)];
+    return {
+      devices: connect.connected,
+      connectSeconds: connect.seconds,
+      connectsPerSec: connect.connected / connect.seconds,
+      rssBeforeMiB: before / MiB,
+      rssMiB: Math.max(rss0, after) / MiB,
+      perDeviceKiB: (Math.max(rss0, after) - before) / 1024 / devices.length,
+      idleCpuPercent: ((cpu1 - cpu0) / (holdSeconds * 1e6)) * 100,
+    };
+  } finally {
+    await fleet.close();
+  }
+}
+
+await runScenario({
+  name: 'idle',
+  description: '10,000 devices connected (authenticated, one TCP connection each), nothing sent.',
+  options: {
+    devices: { type: 'string', default: '10000', help: 'connected devices' },
+    generators: { type: 'string', default: '4', help: 'processes holding the connections' },
+    hold: {
+      type: 'string',
+      default: '10',
+      help: 'seconds the idle fleet is held and its CPU cost measured',
+    },
+    'no-mosquitto': { type: 'boolean', default: false, help: 'skip the Mosquitto reference run' },
+  },
+  async setup(opts, ctx) {
+    const influx = await startInfluxd(join(ctx.workDir, 'influxd'));
+    const fleetInfo = await provisionedFleet(Number(opts.devices), influx.url);
+    if (fleetInfo.provisionSeconds !== null) {
+      log(
+        'idle',
+        `provisioned ${opts.devices} devices through the REST API in ${fleetInfo.provisionSeconds.toFixed(1)} s`,
+      );
+    }
+    return { influx, fleetInfo, withMosquitto: !opts['no-mosquitto'] && onPath('mosquitto') };
+  },
+  async run(opts, ctx, { influx, fleetInfo, withMosquitto }, i) {
+    const common = { generators: Number(opts.generators), holdSeconds: Number(opts.hold) };
+    const runDir = join(ctx.workDir, `gateway-${i + 1}`);
+    copyRegistry(fleetInfo.templateDir, runDir);
+    const gw = await startGateway({
+      dataDir: runDir,
+      influxUrl: influx.url,
+      database: `bench_idle_${i + 1}`,
+      cpuProfileDir: ctx.cpuProfileDir,
+    });
+    let gateway;
+    try {
+      gateway = await measureIdle({
+        ...common,
+        pid: gw.pid,
+        url: gw.mqttUrl,
+        devices: fleetInfo.devices,
+        connectedCount: async () =>
+          metricSum(await scrapeMetrics(gw.httpUrl), 'iag_mqtt_connections'),
+      });
+    } finally {
+      await gw.stop();
+    }
+    if (!withMosquitto) return { gateway };
+    const broker = await startMosquitto(join(ctx.workDir, `mosquitto-${i + 1}`));
+    try {
+      const devices = fleetInfo.devices.map(({ id }) => ({ id }));
+      return {
+        gateway,
+        mosquitto: await measureIdle({ ...common, pid: broker.pid, url: broker.url, devices }),
+      };
+    } finally {
+      await broker.stop();
+    }
+  },
+  teardown: (state) => state?.influx.stop(),
+  summarize: (m) => {
+    const g = m.gateway ?? {};
+    const q = m.mosquitto ?? {};
+    return {
+      table: [
+        { figure: 'devices connected', gateway: g.devices, mosquitto: q.devices },
+        {
+          figure: 'RSS with the fleet connected (MiB)',
+          gateway: g.rssMiB,
+          mosquitto: q.rssMiB,
+          target: '<= 250',
+          met: g.rssMiB <= 250,
+        },
+        {
+          figure: 'RSS before the fleet connected (MiB)',
+          gateway: g.rssBeforeMiB,
+          mosquitto: q.rssBeforeMiB,
+        },
+        { figure: 'RSS per idle device (KiB)', gateway: g.perDeviceKiB, mosquitto: q.perDeviceKiB },
+        {
+          figure: 'connects/s (gateway: includes the argon2 token check)',
+          gateway: g.connectsPerSec,
+          mosquitto: q.connectsPerSec,
+        },
+        {
+          figure: 'CPU while idle (% of one core)',
+          gateway: g.idleCpuPercent,
+          mosquitto: q.idleCpuPercent,
+        },
+      ],
+    };
+  },
+});

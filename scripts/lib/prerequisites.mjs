@@ -1,0 +1,76 @@
+// Checks shared by `npm start`, `npm test` and `npm run bench`. Node built-ins only: this runs before `npm ci`.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+export function say(tool, message) {
+  process.stderr.write(`[${tool}] ${message}\n`);
+}
+
+/** Runs a command in the foreground; exits this process when it fails. */
+export function run(tool, cmd, cmdArgs, options = {}) {
+  const result = spawnSync(cmd, cmdArgs, { stdio: 'inherit', ...options });
+  if (result.error) fail(tool, `${cmd} could not run: ${result.error.message}`);
+  if (result.status !== 0) fail(tool, `${cmd} ${cmdArgs.join(' ')} exited with ${result.status}`);
+}
+
+export function fail(tool, message) {
+  say(tool, message);
+  process.exit(1);
+}
+
+export function onPath(binary) {
+  if (binary.includes('/')) return existsSync(binary);
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .some((dir) => dir && existsSync(join(dir, binary)));
+}
+
+/**
+ * Makes sure `binary` is on PATH, installing Debian's `pkg` with apt-get when running as root.
+ * Returns false when it is missing and this user cannot install it (the caller says what to do).
+ */
+export function ensureDebianPackage(tool, binary, pkg) {
+  if (onPath(binary)) return true;
+  if (typeof process.getuid === 'function' && process.getuid() === 0 && onPath('apt-get')) {
+    say(tool, `${binary} not found: installing Debian package ${pkg} (apt-get)...`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    run(tool, 'apt-get', ['update', '-qq'], { env });
+    run(tool, 'apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], { env });
+    if (onPath(binary)) return true;
+    fail(tool, `apt-get installed ${pkg} but ${binary} is still not on PATH.`);
+  }
+  say(
+    tool,
+    `${binary} is not installed and this user cannot install it: sudo apt-get install ${pkg}`,
+  );
+  return false;
+}
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
+    // sources, and the dashboard's assets that the build copies
+    else if (/\.(ts|js|css|html)$/.test(entry.name)) {
+      newest = Math.max(newest, statSync(path).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+/** Compiles an app of nest-cli.json when its sources (the app and the libs) are newer than its build. */
+export function ensureBuilt(tool, root, app = 'gateway') {
+  const entry = join(root, `dist/apps/${app}/apps/${app}/src/main.js`);
+  const sources = Math.max(newestMtime(join(root, 'apps', app)), newestMtime(join(root, 'libs')));
+  if (existsSync(entry) && statSync(entry).mtimeMs >= sources) return entry;
+  say(tool, `building the ${app}...`);
+  const nest = join(root, 'node_modules/@nestjs/cli/bin/nest.js');
+  run(tool, process.execPath, [nest, 'build', app], { cwd: root });
+  if (!existsSync(entry)) fail(tool, `build finished but ${entry} is missing`);
+  // an incremental build leaves an unchanged main.js as it was: mark this build as fresh
+  const now = new Date();
+  utimesSync(entry, now, now);
+  return entry;
+}
