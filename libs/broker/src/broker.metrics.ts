@@ -22,3 +22,12 @@ export const mqttMessagesReceived = new Counter({
   help: 'Telemetry PUBLISH messages received, by outcome',
   labelNames: ['outcome'] as const,
 });
+export const mqttThrottled = new Counter({
+  name: 'iag_mqtt_throttled_total',
+  help: 'PUBLISHes held back by the per-device message or byte rate limit',
+});
+export const mqttForwardsDropped = new Counter({
+  name: 'iag_mqtt_forwards_dropped_total',
+  help: 'QoS 0 deliveries to subscribers not made, by reason (slow_subscriber: its socket was backed up)',
+  labelNames: ['reason'] as const,
+});

@@ -22,12 +22,16 @@ import { mqttConnections } from './broker.metrics';
 import { PublishHooks } from './hooks/publish.hooks';
 import { SessionRegistry } from './sessions/session-registry';
 import { aclModeFrom } from './acl/acl-mode';
+import { ConnectionLimiter } from './limits/connection-limiter';
+import { DeviceRateLimiter } from './limits/device-rate-limiter';
 
 /** Owns the embedded aedes broker and its listeners; the rest of the gateway talks to MQTT through it. */
 @Injectable()
 export class BrokerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(BrokerService.name);
   private readonly sessions = new SessionRegistry();
+  private readonly connections: ConnectionLimiter;
+  private readonly rates: DeviceRateLimiter;
   private aedes?: Aedes;
   private tcp?: Server;
 
@@ -35,7 +39,14 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
     private readonly config: GatewayConfig,
     @Inject(TELEMETRY_SINK) private readonly sink: TelemetrySink,
     @Inject(DEVICE_CREDENTIALS) private readonly credentials: DeviceCredentials,
-  ) {}
+  ) {
+    const limits = config.mqttLimits;
+    this.connections = new ConnectionLimiter(limits.maxConnections);
+    this.rates = new DeviceRateLimiter({
+      messagesPerSec: limits.deviceMessagesPerSec,
+      bytesPerSec: limits.deviceBytesPerSec,
+    });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const aclMode = aclModeFrom(this.config.mqttAcl);
@@ -53,6 +64,7 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
         this.publish(topic, payload, qos).catch((e: Error) =>
           this.logger.warn(`internal publish failed: ${e.message}`),
         ),
+      this.rates,
     );
     const { Aedes } = await loadAedes();
     const aedes = await Aedes.createBroker({
@@ -63,7 +75,8 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
       authorizeForward: hooks.authorizeForward.bind(hooks),
       // Generous client ids (MQTT 3.1.1 lets the server accept more than 23 characters).
       maxClientsIdLength: 128,
-      drainTimeout: 10_000,
+      // A subscriber that does not read for this long is disconnected (limits/slow-subscriber.ts).
+      drainTimeout: this.config.mqttLimits.drainTimeoutMs,
     });
     this.aedes = aedes;
     aedes.on('clientReady', (client) => this.onClientReady(client));
@@ -125,11 +138,13 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
 
   private onClientGone(client: Client): void {
     this.sessions.detach(client);
+    const deviceId = this.sessions.principalOf(client)?.deviceId;
+    if (deviceId !== undefined && !this.sessions.isConnected(deviceId)) this.rates.forget(deviceId);
     mqttConnections.set(this.connectionCount());
   }
 
   private listenTcp(aedes: Aedes): Promise<Server> {
-    const server = createServer(aedes.handle);
+    const server = createServer(this.connections.guard(aedes.handle));
     const { mqtt } = this.config.ports;
     return new Promise((resolve, reject) => {
       server.once('error', (error) =>

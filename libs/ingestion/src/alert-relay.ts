@@ -6,7 +6,11 @@ import { DetectionService } from '@iag/detection';
 import { AnomalyRepository } from '@iag/storage';
 import { alertFailures, alertsPublished } from './ingestion.metrics';
 
-/** Turns detection's anomaly events into stored anomalies and QoS1 messages on alerts/{deviceId}. */
+/**
+ * Turns detection's anomaly events into stored anomalies and QoS1 messages on alerts/{deviceId}.
+ * At start it hands the episodes an earlier run left open back to detection, so a restart (or a
+ * crash) does not alert on the same ongoing anomaly a second time.
+ */
 @Injectable()
 export class AlertRelay implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(AlertRelay.name);
@@ -20,10 +24,11 @@ export class AlertRelay implements OnModuleInit, OnApplicationShutdown {
     private readonly broker: BrokerService,
   ) {}
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     this.subscription = this.detection.events.subscribe((event) => {
       this.chain = this.chain.then(() => this.relay(event));
     });
+    await this.restoreOpenEpisodes();
   }
 
   /** Resolves when every event received so far is stored and published. */
@@ -34,6 +39,18 @@ export class AlertRelay implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     this.subscription?.unsubscribe();
     await this.chain;
+  }
+
+  /** Runs before the broker listens, so no reading is scored against a blank episode state. */
+  private async restoreOpenEpisodes(): Promise<void> {
+    try {
+      const restored = this.detection.restoreEpisodes(await this.anomalies.openEpisodes());
+      if (restored > 0) this.logger.log(`resumed ${restored} open anomaly episode(s)`);
+    } catch (error) {
+      this.logger.warn(
+        `open episodes not resumed (a still-ongoing anomaly may alert again): ${(error as Error).message}`,
+      );
+    }
   }
 
   private async relay(event: AnomalyEvent): Promise<void> {

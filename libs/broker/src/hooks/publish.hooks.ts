@@ -3,8 +3,15 @@ import { ErrorNotice, Topics, telemetryTopicDevice } from '@iag/contracts';
 import type { AedesPublishPacket, Client, PublishPacket, Subscription } from '../aedes.types';
 import { TopicAcl } from '../acl/topic-acl';
 import { BrokerException, BrokerExceptionCode } from '../broker.exception';
-import { TelemetrySink } from '../broker.constants';
-import { mqttMessagesReceived, mqttPublishDenied, mqttSubscribeDenied } from '../broker.metrics';
+import { TelemetrySink, TelemetrySinkResult } from '../broker.constants';
+import {
+  mqttMessagesReceived,
+  mqttPublishDenied,
+  mqttSubscribeDenied,
+  mqttThrottled,
+} from '../broker.metrics';
+import { DeviceRateLimiter } from '../limits/device-rate-limiter';
+import { forwardsToBackedUpReader } from '../limits/slow-subscriber';
 import { SessionRegistry } from '../sessions/session-registry';
 import { ThrottledWarning } from './throttled-warning';
 
@@ -20,14 +27,15 @@ export type PublishInternal = (topic: string, payload: string, qos: 0 | 1) => vo
 export class PublishHooks {
   private readonly logger = new Logger(PublishHooks.name);
   private readonly warnings = new ThrottledWarning(this.logger);
-  /** Payloads of messages whose every reading was rejected: acknowledged, but never forwarded. */
-  private readonly rejectedPayloads = new WeakSet<Buffer>();
+  /** Payloads of messages of which no reading was kept (rejected or dropped): never forwarded. */
+  private readonly unkeptPayloads = new WeakSet<Buffer>();
 
   constructor(
     private readonly sink: TelemetrySink,
     private readonly sessions: SessionRegistry,
     private readonly acl: TopicAcl,
     private readonly publishInternal: PublishInternal,
+    private readonly rates: DeviceRateLimiter,
   ) {}
 
   authorizePublish(
@@ -51,18 +59,24 @@ export class PublishHooks {
         new BrokerException(code, `publish to ${packet.topic.slice(0, 200)} is not allowed`),
       );
     }
-    const deviceId = telemetryTopicDevice(packet.topic);
-    if (deviceId === null) return done(null);
     const payload =
       typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-    this.sink.accept(deviceId, payload, Date.now()).then(
+    const hold = this.rates.delayFor(principal.deviceId, payload.length);
+    if (hold <= 0) return this.ingest(packet, payload, done);
+    mqttThrottled.inc();
+    setTimeout(() => this.ingest(packet, payload, done), hold);
+  }
+
+  /** Hands telemetry to the sink; `done` (and with it the PUBACK) waits for the sink's answer. */
+  private ingest(packet: PublishPacket, payload: Buffer, done: (error?: Error | null) => void) {
+    const deviceId = telemetryTopicDevice(packet.topic);
+    if (deviceId === null) return done(null);
+    const qos = packet.qos === 0 ? 0 : 1;
+    this.sink.accept(deviceId, payload, Date.now(), qos).then(
       (result) => {
-        mqttMessagesReceived.inc({
-          outcome:
-            result.notices.length === 0 ? 'accepted' : result.accepted > 0 ? 'partial' : 'rejected',
-        });
-        if (result.notices.length > 0)
-          this.reportRejections(deviceId, payload, result.accepted, result.notices);
+        mqttMessagesReceived.inc({ outcome: outcomeOf(result) });
+        if (result.accepted === 0) this.unkeptPayloads.add(payload);
+        if (result.notices.length > 0) this.reportRejections(deviceId, result.notices);
         done(null);
       },
       (error: unknown) => {
@@ -89,19 +103,12 @@ export class PublishHooks {
     done(null, null);
   }
 
-  authorizeForward(_client: Client, packet: AedesPublishPacket): AedesPublishPacket | null {
-    return Buffer.isBuffer(packet.payload) && this.rejectedPayloads.has(packet.payload)
-      ? null
-      : packet;
+  authorizeForward(client: Client, packet: AedesPublishPacket): AedesPublishPacket | null {
+    if (Buffer.isBuffer(packet.payload) && this.unkeptPayloads.has(packet.payload)) return null;
+    return forwardsToBackedUpReader(client, packet) ? null : packet;
   }
 
-  private reportRejections(
-    deviceId: string,
-    payload: Buffer,
-    accepted: number,
-    notices: ErrorNotice[],
-  ): void {
-    if (accepted === 0) this.rejectedPayloads.add(payload);
+  private reportRejections(deviceId: string, notices: ErrorNotice[]): void {
     this.warnings.warn(
       `reject:${deviceId}`,
       `rejected ${notices.length} reading(s) from ${deviceId}: ${notices[0].error}`,
@@ -116,4 +123,10 @@ export class PublishHooks {
       this.publishInternal(Topics.errors(deviceId), JSON.stringify(body), 0);
     });
   }
+}
+
+function outcomeOf(result: TelemetrySinkResult): string {
+  if (result.dropped > 0) return result.accepted > 0 ? 'partial' : 'dropped';
+  if (result.notices.length === 0) return 'accepted';
+  return result.accepted > 0 ? 'partial' : 'rejected';
 }
