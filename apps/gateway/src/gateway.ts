@@ -26,7 +26,8 @@ export async function createGateway(
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  // No enableShutdownHooks(): Nest would re-raise the signal after closing (exit 143); main.ts
+  // closes on SIGTERM itself and exits 0.
   setupOpenApi(app);
   await app.listen(config.ports.http, config.bindHost);
   const httpPort = (app.getHttpServer().address() as AddressInfo).port;
