@@ -31,3 +31,8 @@ export const mqttForwardsDropped = new Counter({
   help: 'QoS 0 deliveries to subscribers not made, by reason (slow_subscriber: its socket was backed up)',
   labelNames: ['reason'] as const,
 });
+export const mqttTelemetryDropped = new Counter({
+  name: 'iag_mqtt_telemetry_dropped_total',
+  help: 'QoS 0 telemetry messages dropped before validation, by reason (overload: too many messages already in flight)',
+  labelNames: ['reason'] as const,
+});

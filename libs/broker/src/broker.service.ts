@@ -24,6 +24,7 @@ import { SessionRegistry } from './sessions/session-registry';
 import { aclModeFrom } from './acl/acl-mode';
 import { ConnectionLimiter } from './limits/connection-limiter';
 import { DeviceRateLimiter } from './limits/device-rate-limiter';
+import { withSlicedReads } from './limits/read-slicer';
 
 /** Owns the embedded aedes broker and its listeners; the rest of the gateway talks to MQTT through it. */
 @Injectable()
@@ -144,7 +145,7 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private listenTcp(aedes: Aedes): Promise<Server> {
-    const server = createServer(this.connections.guard(aedes.handle));
+    const server = createServer(this.connections.guard(withSlicedReads(aedes.handle)));
     const { mqtt } = this.config.ports;
     return new Promise((resolve, reject) => {
       server.once('error', (error) =>

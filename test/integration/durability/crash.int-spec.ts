@@ -79,7 +79,7 @@ describe('gateway killed with SIGKILL under load', () => {
     gateway = await startGatewayProcess(env);
     // (the log line may follow the ready line: pino writes asynchronously)
     const replayed = await pollUntil(() => /spool holds (\d+) readings/.exec(gateway!.output()));
-    expect(Number(replayed[1])).toBeGreaterThan(0);
+    expect(Number(replayed![1])).toBeGreaterThan(0);
     const stored = await pollUntil(
       () => fleet!.stored(database),
       (s) => Object.keys(missingReadings(acked, s)).length === 0,

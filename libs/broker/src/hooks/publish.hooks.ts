@@ -11,6 +11,7 @@ import {
   mqttThrottled,
 } from '../broker.metrics';
 import { DeviceRateLimiter } from '../limits/device-rate-limiter';
+import { IngestLoad } from '../limits/ingest-load';
 import { forwardsToBackedUpReader } from '../limits/slow-subscriber';
 import { SessionRegistry } from '../sessions/session-registry';
 import { ThrottledWarning } from './throttled-warning';
@@ -29,6 +30,7 @@ export class PublishHooks {
   private readonly warnings = new ThrottledWarning(this.logger);
   /** Payloads of messages of which no reading was kept (rejected or dropped): never forwarded. */
   private readonly unkeptPayloads = new WeakSet<Buffer>();
+  private readonly load = new IngestLoad();
 
   constructor(
     private readonly sink: TelemetrySink,
@@ -71,15 +73,21 @@ export class PublishHooks {
   private ingest(packet: PublishPacket, payload: Buffer, done: (error?: Error | null) => void) {
     const deviceId = telemetryTopicDevice(packet.topic);
     if (deviceId === null) return done(null);
+    if (!this.load.enter(packet.qos)) {
+      this.unkeptPayloads.add(payload);
+      return done(null);
+    }
     const qos = packet.qos === 0 ? 0 : 1;
     this.sink.accept(deviceId, payload, Date.now(), qos).then(
       (result) => {
+        this.load.leave();
         mqttMessagesReceived.inc({ outcome: outcomeOf(result) });
         if (result.accepted === 0) this.unkeptPayloads.add(payload);
         if (result.notices.length > 0) this.reportRejections(deviceId, result.notices);
         done(null);
       },
       (error: unknown) => {
+        this.load.leave();
         // No PUBACK: the device keeps the message and sends it again after reconnecting.
         mqttMessagesReceived.inc({ outcome: 'failed' });
         this.warnings.warn(
