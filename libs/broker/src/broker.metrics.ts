@@ -24,7 +24,7 @@ export const mqttMessagesReceived = new Counter({
 });
 export const mqttThrottled = new Counter({
   name: 'iag_mqtt_throttled_total',
-  help: 'PUBLISHes held back by the per-device message or byte rate limit',
+  help: 'QoS 1 PUBLISHes held back by the per-device message or byte rate limit',
 });
 export const mqttForwardsDropped = new Counter({
   name: 'iag_mqtt_forwards_dropped_total',
@@ -33,6 +33,6 @@ export const mqttForwardsDropped = new Counter({
 });
 export const mqttTelemetryDropped = new Counter({
   name: 'iag_mqtt_telemetry_dropped_total',
-  help: 'QoS 0 telemetry messages dropped before validation, by reason (overload: too many messages already in flight)',
+  help: "QoS 0 messages dropped before validation, by reason (rate_limit: over the device's rate; overload: too many messages already in flight)",
   labelNames: ['reason'] as const,
 });

@@ -78,6 +78,11 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
       maxClientsIdLength: 128,
       // A subscriber that does not read for this long is disconnected (limits/slow-subscriber.ts).
       drainTimeout: this.config.mqttLimits.drainTimeoutMs,
+      // No mqemitter queue: with aedes's default (100 deliveries at once, the rest queued) a
+      // flood grows that queue without bound, and draining it recurses through messages that
+      // match no subscriber until the stack overflows (the bare-aedes crash of DESIGN.md). What
+      // is in flight is bounded per connection instead (limits/read-slicer.ts).
+      concurrency: 0,
     });
     this.aedes = aedes;
     aedes.on('clientReady', (client) => this.onClientReady(client));

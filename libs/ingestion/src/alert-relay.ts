@@ -1,9 +1,10 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Subscription } from 'rxjs';
-import { AnomalyEvent, Topics } from '@iag/contracts';
+import { Topics } from '@iag/contracts';
 import { BrokerService } from '@iag/broker';
 import { DetectionService } from '@iag/detection';
 import { AnomalyRepository } from '@iag/storage';
+import { AlertBacklog, eventsToPublish, PendingAlert } from './alert-backlog';
 import { alertFailures, alertsPublished } from './ingestion.metrics';
 
 /**
@@ -15,8 +16,9 @@ import { alertFailures, alertsPublished } from './ingestion.metrics';
 export class AlertRelay implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(AlertRelay.name);
   private subscription?: Subscription;
-  /** Events are applied one after another so an 'updated' never lands before its 'opened'. */
-  private chain: Promise<void> = Promise.resolve();
+  /** One anomaly at a time, so an 'updated' never lands before its 'opened'; bounded per anomaly. */
+  private readonly backlog = new AlertBacklog();
+  private relaying: Promise<void> | undefined;
 
   constructor(
     private readonly detection: DetectionService,
@@ -26,19 +28,33 @@ export class AlertRelay implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     this.subscription = this.detection.events.subscribe((event) => {
-      this.chain = this.chain.then(() => this.relay(event));
+      this.backlog.push(event);
+      this.kick();
     });
     await this.restoreOpenEpisodes();
   }
 
   /** Resolves when every event received so far is stored and published. */
-  drain(): Promise<void> {
-    return this.chain;
+  async drain(): Promise<void> {
+    while (this.relaying) await this.relaying;
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.subscription?.unsubscribe();
-    await this.chain;
+    await this.drain();
+  }
+
+  private kick(): void {
+    this.relaying ??= this.relayAll().finally(() => {
+      this.relaying = undefined;
+      if (this.backlog.size > 0) this.kick();
+    });
+  }
+
+  private async relayAll(): Promise<void> {
+    for (let next = this.backlog.shift(); next; next = this.backlog.shift()) {
+      await this.relay(next);
+    }
   }
 
   /** Runs before the broker listens, so no reading is scored against a blank episode state. */
@@ -53,21 +69,23 @@ export class AlertRelay implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private async relay(event: AnomalyEvent): Promise<void> {
-    const { anomaly } = event;
+  private async relay(pending: PendingAlert): Promise<void> {
+    const { anomaly } = pending.event;
     try {
-      await this.anomalies.recordEpisode(anomaly, event.type === 'opened');
-      await this.broker.publish(Topics.alerts(anomaly.deviceId), JSON.stringify(event), 1);
-      alertsPublished.inc({ type: event.type });
-      if (event.type === 'opened') {
-        this.logger.log(
-          `anomaly ${event.type} on ${anomaly.deviceId}: score ${anomaly.peakScore} (${anomaly.metrics[0]?.name ?? '?'})`,
-        );
+      await this.anomalies.recordEpisode(anomaly, pending.isNew);
+      for (const event of eventsToPublish(pending)) {
+        await this.broker.publish(Topics.alerts(anomaly.deviceId), JSON.stringify(event), 1);
+        alertsPublished.inc({ type: event.type });
+        if (event.type === 'opened') {
+          this.logger.log(
+            `anomaly opened on ${anomaly.deviceId}: score ${anomaly.peakScore} (${anomaly.metrics[0]?.name ?? '?'})`,
+          );
+        }
       }
     } catch (error) {
       alertFailures.inc();
       this.logger.error(
-        `anomaly ${anomaly.id} ${event.type} not relayed: ${(error as Error).message}`,
+        `anomaly ${anomaly.id} ${pending.event.type} not relayed: ${(error as Error).message}`,
       );
     }
   }

@@ -29,14 +29,16 @@ function flood(port: number): Promise<{ sent: number; closed: number }> {
   );
 }
 /**
- * The bound asserted on the gateway's RSS. Idle it runs at ~150 MiB; 1000 sessions add ~14 KiB
- * each; a publisher's socket is read again only when its previous chunk (at most 64 KiB) went
- * through authorizePublish, the spool and the broker, so in-flight input is at most ~64 MiB;
- * the subscriber's backlog stops at one socket buffer (QoS 0 beyond it is dropped); detection
- * queues at most 100,000 readings (~20 MiB). 512 MiB leaves room for V8's heap slack; unbounded
- * buffering (bare aedes) passes it within seconds.
+ * The bound asserted on the gateway's RSS, and why: idle it runs at ~150 MiB. Under this flood
+ * (measured here) the live heap stays at 120-230 MiB and V8 lets the heap total grow to ~300 MiB
+ * before collecting; 1000 sessions add ~14 KiB each; aedes holds at most one 4 KiB slice of
+ * input per connection (limits/read-slicer.ts) and the socket buffers below it at most ~80 KiB;
+ * QoS 0 over a device's rate or past 10,000 messages in flight is dropped, not queued; detection
+ * queues at most 100,000 readings. Peak seen: 457 MiB. Unbounded buffering (aedes's own
+ * mqemitter queue, held QoS 0 messages: 745-923 MiB and still climbing in earlier measurements)
+ * crosses 640 MiB within seconds.
  */
-const RSS_BOUND = 512 * 1024 * 1024;
+const RSS_BOUND = 640 * 1024 * 1024;
 
 describe('QoS 0 flood: 1000 publishers and a subscriber on devices/+/telemetry', () => {
   let gateway: GatewayProcess | undefined;
@@ -48,7 +50,7 @@ describe('QoS 0 flood: 1000 publishers and a subscriber on devices/+/telemetry',
     await killGatewayProcess(gateway);
   });
 
-  it('stays up, answers /health and keeps its RSS under 512 MiB', async () => {
+  it('stays up, answers /health and keeps its RSS under 640 MiB', async () => {
     gateway = await startGatewayProcess({ MQTT_ACL: 'open' });
     const g = gateway;
     subscriber = await mqtt.connectAsync(`mqtt://127.0.0.1:${g.mqttPort}`, {

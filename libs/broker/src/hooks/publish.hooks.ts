@@ -8,6 +8,7 @@ import {
   mqttMessagesReceived,
   mqttPublishDenied,
   mqttSubscribeDenied,
+  mqttTelemetryDropped,
   mqttThrottled,
 } from '../broker.metrics';
 import { DeviceRateLimiter } from '../limits/device-rate-limiter';
@@ -19,6 +20,20 @@ import { ThrottledWarning } from './throttled-warning';
 /** At most this many error notices go back for one message; the last one says how many were left out. */
 const MAX_NOTICES_PER_MESSAGE = 10;
 
+/**
+ * Where a message no subscriber may see (nothing of it was kept) is sent: aedes publishes every
+ * authorized message, and one queued for delivery only to be filtered out later still costs
+ * memory (under a flood, most of it). `$` topics cannot be subscribed to (TopicAcl), so aedes
+ * finds no subscriber and is done with it at once. Rewriting the packet in authorizePublish is
+ * what aedes's docs show (docs/Aedes.md, authorizePublish).
+ */
+export const DISCARDED_TOPIC = '$iag/discarded';
+
+function discard(packet: PublishPacket): void {
+  packet.topic = DISCARDED_TOPIC;
+  packet.retain = false;
+}
+
 export type PublishInternal = (topic: string, payload: string, qos: 0 | 1) => void;
 
 /**
@@ -28,8 +43,6 @@ export type PublishInternal = (topic: string, payload: string, qos: 0 | 1) => vo
 export class PublishHooks {
   private readonly logger = new Logger(PublishHooks.name);
   private readonly warnings = new ThrottledWarning(this.logger);
-  /** Payloads of messages of which no reading was kept (rejected or dropped): never forwarded. */
-  private readonly unkeptPayloads = new WeakSet<Buffer>();
   private readonly load = new IngestLoad();
 
   constructor(
@@ -63,6 +76,14 @@ export class PublishHooks {
     }
     const payload =
       typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    if (packet.qos === 0) {
+      if (this.rates.tryTake(principal.deviceId, payload.length)) {
+        return this.ingest(packet, payload, done);
+      }
+      mqttTelemetryDropped.inc({ reason: 'rate_limit' });
+      discard(packet);
+      return done(null);
+    }
     const hold = this.rates.delayFor(principal.deviceId, payload.length);
     if (hold <= 0) return this.ingest(packet, payload, done);
     mqttThrottled.inc();
@@ -74,7 +95,7 @@ export class PublishHooks {
     const deviceId = telemetryTopicDevice(packet.topic);
     if (deviceId === null) return done(null);
     if (!this.load.enter(packet.qos)) {
-      this.unkeptPayloads.add(payload);
+      discard(packet);
       return done(null);
     }
     const qos = packet.qos === 0 ? 0 : 1;
@@ -82,7 +103,7 @@ export class PublishHooks {
       (result) => {
         this.load.leave();
         mqttMessagesReceived.inc({ outcome: outcomeOf(result) });
-        if (result.accepted === 0) this.unkeptPayloads.add(payload);
+        if (result.accepted === 0) discard(packet);
         if (result.notices.length > 0) this.reportRejections(deviceId, result.notices);
         done(null);
       },
@@ -112,7 +133,6 @@ export class PublishHooks {
   }
 
   authorizeForward(client: Client, packet: AedesPublishPacket): AedesPublishPacket | null {
-    if (Buffer.isBuffer(packet.payload) && this.unkeptPayloads.has(packet.payload)) return null;
     return forwardsToBackedUpReader(client, packet) ? null : packet;
   }
 

@@ -36,6 +36,15 @@ describe(DeviceRateLimiter.name, () => {
     expect(rates.delayFor('a', 1)).toBe(0);
   });
 
+  it('tryTake charges only what fits now, and refuses the rest without running into debt', () => {
+    const { rates, advance } = limiter(2, 0);
+    expect([1, 2, 3].map(() => rates.tryTake('d', 10))).toEqual([true, true, false]);
+    advance(500);
+    expect(rates.tryTake('d', 10)).toBe(true);
+    expect(rates.tryTake('d', 10)).toBe(false);
+    expect(rates.delayFor('d', 10)).toBeCloseTo(500);
+  });
+
   it('never holds anything when both rates are 0 (unlimited)', () => {
     const { rates } = limiter(0, 0);
     expect(rates.enabled).toBe(false);
