@@ -44,12 +44,16 @@ function flood(client, until) {
   return new Promise((resolve) => {
     const topic = `devices/${client.options.clientId}/telemetry`;
     let sent = 0;
+    // each reading carries its own time: readings of one device stamped on arrival within one
+    // millisecond would be one InfluxDB point (same series and time)
+    const base = Date.now() - 3_600_000;
     const finish = (closed) => resolve({ sent, closed });
     const onClose = () => finish(true);
     client.stream.once('close', onClose);
     const pump = () => {
       while (Date.now() < until && !client.stream.destroyed) {
-        client.publish(topic, `{"temp":${20 + (sent % 10) / 10},"n":${sent}}`, { qos: 0 });
+        const reading = `{"ts":${base + sent},"temp":${20 + (sent % 10) / 10},"n":${sent}}`;
+        client.publish(topic, reading, { qos: 0 });
         sent++;
         if (client.stream.writableNeedDrain) {
           client.stream.once('drain', () => setImmediate(pump));
