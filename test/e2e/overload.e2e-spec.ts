@@ -4,9 +4,9 @@ import { ManagedInfluxd } from '@iag/storage';
 import mqtt, { MqttClient } from 'mqtt';
 import { connect, Socket } from 'node:net';
 import * as mqttPacket from 'mqtt-packet';
-import { freePort, influxQuery } from '../support/influx';
+import { dedicatedInfluxd } from '../support/dedicated-influxd';
+import { influxQuery } from '../support/influx';
 import { pollUntil } from '../support/poll-until';
-import { testDir } from '../support/test-config';
 import { metricValue, startTestGateway, TestGateway } from '../support/test-gateway';
 
 const T0 = Date.now() - 3_600_000;
@@ -72,9 +72,9 @@ describe('Overload', () => {
   });
 
   it('holds QoS 1 without a PUBACK and drops QoS 0 (counted) while the spool is full', async () => {
-    const influxPort = await freePort();
+    const dedicated = await dedicatedInfluxd('full', false);
     gateway = await startTestGateway({
-      INFLUX_URL: `http://127.0.0.1:${influxPort}`,
+      INFLUX_URL: dedicated.url,
       SPOOL_MAX_BYTES: '1048576',
       ALLOW_ANONYMOUS_DEVICES: 'true',
       DEVICE_MAX_BYTES_PER_SEC: '0',
@@ -106,11 +106,7 @@ describe('Overload', () => {
       (n) => n >= 1000,
     );
 
-    influxd = new ManagedInfluxd({
-      dataDir: testDir('full-influxd-'),
-      httpPort: influxPort,
-      log: () => undefined,
-    });
+    influxd = dedicated.influxd;
     await influxd.start();
     await Promise.all(publishes);
     const database = gateway.app.get(GatewayConfig).influx.database;

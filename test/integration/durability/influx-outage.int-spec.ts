@@ -1,9 +1,8 @@
 import { GatewayConfig } from '@iag/config';
 import { ManagedInfluxd } from '@iag/storage';
-import { freePort } from '../../support/influx';
+import { dedicatedInfluxd } from '../../support/dedicated-influxd';
 import { pollUntil } from '../../support/poll-until';
 import { missingReadings, TelemetryFleet } from '../../support/telemetry-fleet';
-import { testDir } from '../../support/test-config';
 import { metricValue, startTestGateway, TestGateway } from '../../support/test-gateway';
 
 const OUTAGE_MS = 30_000;
@@ -23,13 +22,9 @@ describe('InfluxDB outage of 30 s under 100 QoS 1 devices', () => {
   });
 
   it('keeps acknowledging, reports degraded, then stores every acknowledged reading exactly once', async () => {
-    // A dedicated influxd: stopping the suite's one would break the suites running beside us.
-    influxd = new ManagedInfluxd({
-      dataDir: testDir('outage-influxd-'),
-      httpPort: await freePort(),
-      log: () => undefined,
-    });
-    const influxUrl = await influxd.start();
+    const dedicated = await dedicatedInfluxd('outage');
+    influxd = dedicated.influxd;
+    const influxUrl = dedicated.url;
     gateway = await startTestGateway({ INFLUX_URL: influxUrl, ALLOW_ANONYMOUS_DEVICES: 'true' });
     const database = gateway.app.get(GatewayConfig).influx.database;
     const metric = (name: string, labels?: string) => metricValue(gateway!, name, labels);

@@ -6,7 +6,7 @@ import {
   killGatewayProcess,
   startGatewayProcess,
 } from '../../support/gateway-process';
-import { freePort } from '../../support/influx';
+import { dedicatedInfluxd } from '../../support/dedicated-influxd';
 import { pollUntil } from '../../support/poll-until';
 import { missingReadings, TelemetryFleet } from '../../support/telemetry-fleet';
 import { testDir, uniqueDatabase } from '../../support/test-config';
@@ -35,12 +35,9 @@ describe('SIGTERM', () => {
   });
 
   it('stops accepting, exits 0 within SHUTDOWN_FLUSH_MS, and keeps what it could not write', async () => {
-    influxd = new ManagedInfluxd({
-      dataDir: testDir('sigterm-influxd-'),
-      httpPort: await freePort(),
-      log: () => undefined,
-    });
-    const influxUrl = await influxd.start();
+    const dedicated = await dedicatedInfluxd('sigterm');
+    influxd = dedicated.influxd;
+    const influxUrl = dedicated.url;
     const database = uniqueDatabase();
     const env = {
       DATA_DIR: testDir('sigterm-'),
