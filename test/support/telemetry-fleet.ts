@@ -1,5 +1,6 @@
 import mqtt, { MqttClient } from 'mqtt';
 import { influxQuery } from './influx';
+import { pollUntil } from './poll-until';
 
 export interface FleetOptions {
   /** Pause between one device's messages (0 = as fast as PUBACKs come back). */
@@ -93,6 +94,23 @@ export class TelemetryFleet {
     for (const row of rows) stored.get(String(row.device_id))?.push(Number(row.seq));
     for (const list of stored.values()) list.sort((a, b) => a - b);
     return stored;
+  }
+
+  /**
+   * Polls InfluxDB until every acknowledged reading is stored (or the time is up) and returns what
+   * is stored then, with the acknowledged readings that are missing (expected: none).
+   */
+  async awaitStored(
+    database: string,
+    url?: string,
+  ): Promise<{ stored: Map<string, number[]>; missing: Record<string, number[]> }> {
+    const acked = this.acked();
+    const stored = await pollUntil(
+      () => this.stored(database, url),
+      (s) => Object.keys(missingReadings(acked, s)).length === 0,
+      { timeoutMs: 30_000 },
+    ).catch(() => this.stored(database, url));
+    return { stored, missing: missingReadings(acked, stored) };
   }
 
   private async run(device: Device, intervalMs: number): Promise<void> {

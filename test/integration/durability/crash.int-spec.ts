@@ -6,7 +6,7 @@ import {
   startGatewayProcess,
 } from '../../support/gateway-process';
 import { pollUntil } from '../../support/poll-until';
-import { missingReadings, TelemetryFleet } from '../../support/telemetry-fleet';
+import { TelemetryFleet } from '../../support/telemetry-fleet';
 import { testDir, uniqueDatabase } from '../../support/test-config';
 
 const T0 = Date.now() - 7_200_000;
@@ -74,18 +74,13 @@ describe('gateway killed with SIGKILL under load', () => {
     gateway.kill('SIGKILL');
     expect(await gateway.exited).toEqual({ code: null, signal: 'SIGKILL' });
     await fleet.stop();
-    const acked = fleet.acked();
 
     gateway = await startGatewayProcess(env);
     // (the log line may follow the ready line: pino writes asynchronously)
     const replayed = await pollUntil(() => /spool holds (\d+) readings/.exec(gateway!.output()));
     expect(Number(replayed![1])).toBeGreaterThan(0);
-    const stored = await pollUntil(
-      () => fleet!.stored(database),
-      (s) => Object.keys(missingReadings(acked, s)).length === 0,
-      { timeoutMs: 30_000 },
-    );
-    expect(missingReadings(acked, stored)).toEqual({});
+    const { missing } = await fleet.awaitStored(database);
+    expect(missing).toEqual({});
     expect(fleet.ackedTotal()).toBeGreaterThanOrEqual(3000);
 
     // The episode open before the crash is resumed: the next spike updates it (no second

@@ -8,7 +8,7 @@ import {
 } from '../../support/gateway-process';
 import { dedicatedInfluxd } from '../../support/dedicated-influxd';
 import { pollUntil } from '../../support/poll-until';
-import { missingReadings, TelemetryFleet } from '../../support/telemetry-fleet';
+import { TelemetryFleet } from '../../support/telemetry-fleet';
 import { testDir, uniqueDatabase } from '../../support/test-config';
 
 /** True when nothing accepts TCP connections on the port any more. */
@@ -70,12 +70,7 @@ describe('SIGTERM', () => {
 
     await influxd.start();
     gateway = await startGatewayProcess(env);
-    const acked = fleet.acked();
-    const stored = await pollUntil(
-      () => fleet!.stored(database, influxUrl),
-      (s) => Object.keys(missingReadings(acked, s)).length === 0,
-      { timeoutMs: 30_000 },
-    );
-    expect(missingReadings(acked, stored)).toEqual({});
+    const { missing } = await fleet.awaitStored(database, influxUrl);
+    expect(missing).toEqual({});
   }, 120_000);
 });
