@@ -31,39 +31,42 @@ export async function startTestGateway(
     testConfig({ ADMIN_API_KEY: TEST_ADMIN_KEY, ...overrides }),
     logStream,
   );
-  const base = `http://127.0.0.1:${gateway.httpPort}`;
-  return {
-    ...gateway,
-    async http(path, init = {}) {
-      const key = init.key === undefined ? TEST_ADMIN_KEY : init.key;
-      const headers: Record<string, string> = {};
-      if (key !== null) headers.authorization = `Bearer ${key}`;
-      if (init.body !== undefined) headers['content-type'] = 'application/json';
-      const response = await fetch(`${base}${path}`, {
-        method: init.method ?? 'GET',
-        headers,
-        body:
-          init.body === undefined
-            ? undefined
-            : typeof init.body === 'string'
-              ? init.body
-              : JSON.stringify(init.body),
-      });
-      const text = await response.text();
-      let body: unknown = undefined;
-      try {
-        body = text ? JSON.parse(text) : undefined;
-      } catch {
-        body = undefined;
-      }
-      return { status: response.status, body, text };
-    },
+  return { ...gateway, http: httpClient(`http://127.0.0.1:${gateway.httpPort}`) };
+}
+
+export type HttpCall = TestGateway['http'];
+
+/** fetch() against a gateway's HTTP port, with the seeded admin key unless `key` says otherwise. */
+export function httpClient(base: string): HttpCall {
+  return async (path, init = {}) => {
+    const key = init.key === undefined ? TEST_ADMIN_KEY : init.key;
+    const headers: Record<string, string> = {};
+    if (key !== null) headers.authorization = `Bearer ${key}`;
+    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${base}${path}`, {
+      method: init.method ?? 'GET',
+      headers,
+      body:
+        init.body === undefined
+          ? undefined
+          : typeof init.body === 'string'
+            ? init.body
+            : JSON.stringify(init.body),
+    });
+    const text = await response.text();
+    let body: unknown = undefined;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = undefined;
+    }
+    return { status: response.status, body, text };
   };
 }
 
 /** Reads one sample of a Prometheus counter from /metrics (0 when absent). */
 export async function metricValue(
-  gateway: TestGateway,
+  gateway: { http: HttpCall },
   name: string,
   labels = '',
 ): Promise<number> {

@@ -32,7 +32,8 @@ export async function createGateway(
     { bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  // No enableShutdownHooks(): Nest would re-raise the signal after closing (exit 143); main.ts
+  // closes on SIGTERM itself and exits 0.
   setupOpenApi(app);
   const broker = app.get(BrokerService);
   broker.attachWebSocket(app.getHttpServer() as HttpServer);

@@ -1,6 +1,35 @@
 import 'reflect-metadata';
 import { ConfigException, GatewayConfig } from '@iag/config';
-import { createGateway } from './gateway';
+import { createGateway, RunningGateway } from './gateway';
+
+/**
+ * SIGTERM / SIGINT: the ingestor stops acknowledging, the listeners close, the spool drains to
+ * InfluxDB for up to SHUTDOWN_FLUSH_MS (the rest stays spooled for the next start), exit 0.
+ * A second signal exits at once.
+ */
+function stopOnSignals(gateway: RunningGateway): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.stderr.write(`${signal} again: exiting without waiting\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    process.stdout.write(`IoT Anomaly Gateway stopping (${signal})\n`);
+    gateway.close().then(
+      () => {
+        process.stdout.write('IoT Anomaly Gateway stopped\n');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        process.stderr.write(`shutdown failed: ${(error as Error).stack ?? String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
 
 async function main(): Promise<void> {
   let config: GatewayConfig;
@@ -14,6 +43,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const gateway = await createGateway(config);
+  stopOnSignals(gateway);
   const host = config.bindHost === '0.0.0.0' ? '127.0.0.1' : config.bindHost;
   const http = `${gateway.httpScheme}://${host}:${gateway.httpPort}`;
   const mqtts = gateway.mqttsPort ? `  MQTTS mqtts://${host}:${gateway.mqttsPort}` : '';

@@ -8,15 +8,25 @@ export const DEVICE_CREDENTIALS = Symbol('DEVICE_CREDENTIALS');
 export const SERVICE_CREDENTIALS = Symbol('SERVICE_CREDENTIALS');
 
 export interface TelemetrySinkResult {
-  /** Readings now owned by the gateway. */
+  /** Readings now owned by the gateway (durably spooled). */
   accepted: number;
+  /** Valid readings turned away because the spool was full (QoS 0 only); counted, never silent. */
+  dropped: number;
   /** One notice per rejected reading (or one for the whole message), published on devices/{id}/errors. */
   notices: ErrorNotice[];
 }
 
 export interface TelemetrySink {
-  /** Resolves once the accepted readings are safe to acknowledge. */
-  accept(deviceId: string, payload: Buffer, receivedAt: number): Promise<TelemetrySinkResult>;
+  /**
+   * Resolves once the accepted readings are safe to acknowledge (durable). With QoS 1 it waits
+   * while the spool is full; with QoS 0 it drops instead. Rejects when nothing may be acknowledged.
+   */
+  accept(
+    deviceId: string,
+    payload: Buffer,
+    receivedAt: number,
+    qos: 0 | 1,
+  ): Promise<TelemetrySinkResult>;
 }
 
 export interface DeviceCredentials {

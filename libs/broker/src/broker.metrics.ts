@@ -41,3 +41,18 @@ export const mqttConnectDelaySeconds = new Counter({
   name: 'iag_mqtt_connect_delay_seconds_total',
   help: 'Total time CONNECT answers were held back by the throttle',
 });
+
+export const mqttThrottled = new Counter({
+  name: 'iag_mqtt_throttled_total',
+  help: 'QoS 1 PUBLISHes held back by the per-device message or byte rate limit',
+});
+export const mqttForwardsDropped = new Counter({
+  name: 'iag_mqtt_forwards_dropped_total',
+  help: 'QoS 0 deliveries to subscribers not made, by reason (slow_subscriber: its socket was backed up)',
+  labelNames: ['reason'] as const,
+});
+export const mqttTelemetryDropped = new Counter({
+  name: 'iag_mqtt_telemetry_dropped_total',
+  help: "QoS 0 messages dropped before validation, by reason (rate_limit: over the device's rate; overload: too many messages already in flight)",
+  labelNames: ['reason'] as const,
+});

@@ -12,6 +12,7 @@ import { GatewayConfig } from '@iag/config';
 import { Aedes, Client, loadAedes } from './aedes.types';
 import { LoadedAcl, loadTopicAcl } from './acl/acl-loader';
 import { ConnectThrottle } from './auth/connect-throttle';
+import { principalKey } from './auth/mqtt-principal';
 import { CredentialCheck } from './auth/credential-check';
 import { MqttAuthPolicy } from './auth/mqtt-auth.policy';
 import {
@@ -24,6 +25,8 @@ import {
 } from './broker.constants';
 import { mqttConnections } from './broker.metrics';
 import { PublishHooks } from './hooks/publish.hooks';
+import { ConnectionLimiter } from './limits/connection-limiter';
+import { DeviceRateLimiter } from './limits/device-rate-limiter';
 import { PerIpConnectionCap } from './limits/per-ip-connection-cap';
 import { ConnectionGate } from './listeners/connection-gate';
 import { ConnectionInfos } from './listeners/connection-info';
@@ -46,6 +49,8 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
   private websocket?: WebSocketListener;
   private readonly acl: LoadedAcl;
   private readonly tlsOptions: TlsOptions | undefined;
+  private readonly connections: ConnectionLimiter;
+  private readonly rates: DeviceRateLimiter;
 
   constructor(
     private readonly config: GatewayConfig,
@@ -56,6 +61,12 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
     // Read here, so a bad rules file or certificate stops the boot before storage starts anything.
     this.acl = loadTopicAcl(config.mqttAcl);
     this.tlsOptions = loadTlsMaterial(config.tls);
+    const limits = config.mqttLimits;
+    this.connections = new ConnectionLimiter(limits.maxConnections);
+    this.rates = new DeviceRateLimiter({
+      messagesPerSec: limits.deviceMessagesPerSec,
+      bytesPerSec: limits.deviceBytesPerSec,
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -74,6 +85,7 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
         this.publish(topic, payload, qos).catch((e: Error) =>
           this.logger.warn(`internal publish failed: ${e.message}`),
         ),
+      this.rates,
       security.maxSubscriptions,
     );
     const connections = new ConnectionInfos();
@@ -82,6 +94,7 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
       aedes,
       connections,
       new PerIpConnectionCap(security.maxConnectionsPerIp),
+      this.connections,
       security.maxPacketBytes,
     );
     this.aedes = aedes;
@@ -194,7 +207,13 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
       maxClientsIdLength: 128,
       maxTopicLevels: MAX_TOPIC_LEVELS,
       connectTimeout: security.connectTimeoutMs,
-      drainTimeout: 10_000,
+      // A subscriber that does not read for this long is disconnected (limits/slow-subscriber.ts).
+      drainTimeout: this.config.mqttLimits.drainTimeoutMs,
+      // No mqemitter queue: with aedes's default (100 deliveries at once, the rest queued) a
+      // flood grows that queue without bound, and draining it recurses through messages that
+      // match no subscriber until the stack overflows (the bare-aedes crash of DESIGN.md). What
+      // is in flight is bounded per connection instead (limits/read-slicer.ts).
+      concurrency: 0,
     });
     aedes.on('clientReady', (client) => this.onClientReady(client));
     aedes.on('clientDisconnect', (client) => this.onClientGone(client));
@@ -215,6 +234,14 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
 
   private onClientGone(client: Client): void {
     this.sessions.detach(client);
+    const principal = this.sessions.principalOf(client);
+    if (
+      principal &&
+      principal.kind !== 'service' &&
+      !this.sessions.isConnected(principal.deviceId)
+    ) {
+      this.rates.forget(principalKey(principal));
+    }
     mqttConnections.set(this.connectionCount());
   }
 }

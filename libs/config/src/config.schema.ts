@@ -69,7 +69,22 @@ export const envSchema = z
       .default('info'),
     WRITE_BATCH_POINTS: z.coerce.number().int().min(1).max(100_000).default(5000),
     WRITE_BATCH_MS: z.coerce.number().int().min(1).max(60_000).default(100),
-    WRITE_BUFFER_POINTS: z.coerce.number().int().min(1000).max(10_000_000).default(200_000),
+    SPOOL_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1_048_576)
+      .max(2 ** 40)
+      .default(1_073_741_824),
+    SHUTDOWN_FLUSH_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    MQTT_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+    MQTT_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+    DEVICE_MAX_MESSAGES_PER_SEC: z.coerce.number().min(0).max(1_000_000).default(100),
+    DEVICE_MAX_BYTES_PER_SEC: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 40)
+      .default(1_048_576),
     DETECTOR_LEARN_READINGS: z.coerce.number().int().min(2).max(100_000).default(30),
     DETECTOR_Z_THRESHOLD: z.coerce.number().positive().max(1000).default(6),
     DETECTOR_LIKELIHOOD_READINGS: z.coerce.number().int().min(0).max(1_000_000).default(300),

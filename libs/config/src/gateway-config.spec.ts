@@ -20,6 +20,21 @@ describe(GatewayConfig.name, () => {
     expect(config.allowAnonymousDevices).toBe(false);
     expect(config.limits.maxPayloadBytes).toBe(65536);
     expect(config.logLevel).toBe('info');
+    expect(config.spool.maxBytes).toBe(1024 ** 3);
+    expect(config.writer.shutdownFlushMs).toBe(10_000);
+    expect(config.mqttLimits).toEqual({
+      maxConnections: 10_000,
+      drainTimeoutMs: 5_000,
+      deviceMessagesPerSec: 100,
+      deviceBytesPerSec: 1_048_576,
+    });
+  });
+
+  it('refuses a spool bound under 1 MiB and negative rates', () => {
+    expect(() => GatewayConfig.fromEnv({ SPOOL_MAX_BYTES: '1000' })).toThrow('SPOOL_MAX_BYTES');
+    expect(() => GatewayConfig.fromEnv({ DEVICE_MAX_MESSAGES_PER_SEC: '-1' })).toThrow(
+      'DEVICE_MAX_MESSAGES_PER_SEC',
+    );
   });
 
   it('lists every invalid variable at once', () => {

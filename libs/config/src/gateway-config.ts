@@ -36,7 +36,16 @@ export class GatewayConfig {
     maxPacketBytes: number;
   };
   readonly logLevel: string;
-  readonly writer: { batchPoints: number; batchMs: number; bufferPoints: number };
+  readonly writer: { batchPoints: number; batchMs: number; shutdownFlushMs: number };
+  /** The durable spool under DATA_DIR/spool: bytes of encoded readings it may hold. */
+  readonly spool: { maxBytes: number };
+  /** Broker overload limits; a per-device rate of 0 means unlimited. */
+  readonly mqttLimits: {
+    maxConnections: number;
+    drainTimeoutMs: number;
+    deviceMessagesPerSec: number;
+    deviceBytesPerSec: number;
+  };
   readonly detector: {
     learnReadings: number;
     zThreshold: number;
@@ -95,7 +104,14 @@ export class GatewayConfig {
     this.writer = {
       batchPoints: env.WRITE_BATCH_POINTS,
       batchMs: env.WRITE_BATCH_MS,
-      bufferPoints: env.WRITE_BUFFER_POINTS,
+      shutdownFlushMs: env.SHUTDOWN_FLUSH_MS,
+    };
+    this.spool = { maxBytes: env.SPOOL_MAX_BYTES };
+    this.mqttLimits = {
+      maxConnections: env.MQTT_MAX_CONNECTIONS,
+      drainTimeoutMs: env.MQTT_DRAIN_TIMEOUT_MS,
+      deviceMessagesPerSec: env.DEVICE_MAX_MESSAGES_PER_SEC,
+      deviceBytesPerSec: env.DEVICE_MAX_BYTES_PER_SEC,
     };
     this.detector = {
       learnReadings: env.DETECTOR_LEARN_READINGS,

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Observable, Subject } from 'rxjs';
 import { GatewayConfig } from '@iag/config';
-import { AnomalyEvent, Reading } from '@iag/contracts';
+import { Anomaly, AnomalyEvent, Reading } from '@iag/contracts';
 import {
   ANOMALY_DETECTOR,
   MAX_BATCH_READINGS,
@@ -75,6 +75,13 @@ export class DetectionService implements OnModuleDestroy {
     this.cancelScheduled();
     while (this.running !== null || this.queue.size > 0) await this.runBatch();
     this.cancelScheduled(); // a batch that ended during the loop may have scheduled a now-idle run
+  }
+
+  /** Resumes episodes left open by an earlier run (see EpisodeTracker.restore); returns how many. */
+  restoreEpisodes(anomalies: Anomaly[]): number {
+    const restored = anomalies.filter((anomaly) => this.tracker.restore(anomaly)).length;
+    openEpisodes.set(this.tracker.openEpisodes);
+    return restored;
   }
 
   /** A revoked device: drops its queued readings and state, and closes its open episode. */

@@ -3,7 +3,12 @@ import { RejectionCode } from '@iag/contracts';
 
 export const readingsAccepted = new Counter({
   name: 'iag_readings_accepted_total',
-  help: 'Telemetry readings accepted (buffered for InfluxDB and queued for scoring)',
+  help: 'Telemetry readings accepted (durably spooled for InfluxDB and queued for scoring)',
+});
+export const readingsDropped = new Counter({
+  name: 'iag_readings_dropped_total',
+  help: 'Valid readings not stored, by reason (spool_full: QoS 0 while the spool was full)',
+  labelNames: ['reason'] as const,
 });
 export const readingsRejected = new Counter({
   name: 'iag_readings_rejected_total',

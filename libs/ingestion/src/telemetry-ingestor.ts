@@ -1,16 +1,21 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { GatewayConfig } from '@iag/config';
 import { ErrorNotice, parseTelemetryPayload, PayloadLimits, Rejection } from '@iag/contracts';
 import { TelemetrySink, TelemetrySinkResult } from '@iag/broker';
 import { DetectionService } from '@iag/detection';
 import { DeviceRegistry, TelemetryWriter } from '@iag/storage';
 import { DeviceActivity } from './device-activity';
-import { readingsAccepted, readingsRejected } from './ingestion.metrics';
+import { IngestionException, IngestionExceptionCode } from './ingestion.exception';
+import { readingsAccepted, readingsDropped, readingsRejected } from './ingestion.metrics';
 
-/** The telemetry path: validate, hand to the writer (the ack waits on it), then queue for scoring. */
+/**
+ * The telemetry path: validate, spool durably (the PUBACK waits on it), then queue for scoring.
+ * A full spool holds QoS 1 messages (no PUBACK until there is room) and drops QoS 0 readings.
+ */
 @Injectable()
-export class TelemetryIngestor implements TelemetrySink {
+export class TelemetryIngestor implements TelemetrySink, OnModuleDestroy {
   private readonly limits: PayloadLimits;
+  private closing = false;
 
   constructor(
     config: GatewayConfig,
@@ -26,17 +31,33 @@ export class TelemetryIngestor implements TelemetrySink {
     deviceId: string,
     payload: Buffer,
     receivedAt: number,
+    qos: 0 | 1,
   ): Promise<TelemetrySinkResult> {
+    if (this.closing) {
+      throw new IngestionException(IngestionExceptionCode.SHUTTING_DOWN, 'the gateway is stopping');
+    }
     const { readings, rejections } = parseTelemetryPayload(payload, this.limits, receivedAt);
     const notices = rejections.length === 0 ? [] : toNotices(rejections, receivedAt);
+    let accepted = 0;
+    let dropped = 0;
     if (readings.length > 0) {
-      await this.writer.enqueue(deviceId, readings);
-      readingsAccepted.inc(readings.length);
-      // The profile picks the model that scores the device (detection does not know storage).
-      this.detection.submit(deviceId, readings, this.profileOf(deviceId));
+      if (await this.writer.enqueue(deviceId, readings, qos === 0 ? 'drop' : 'wait')) {
+        accepted = readings.length;
+        readingsAccepted.inc(accepted);
+        // The profile picks the model that scores the device (detection does not know storage).
+        this.detection.submit(deviceId, readings, this.profileOf(deviceId));
+      } else {
+        dropped = readings.length;
+        readingsDropped.inc({ reason: 'spool_full' }, dropped);
+      }
     }
-    this.activity.record(deviceId, readings.length, rejections.length, receivedAt);
-    return { accepted: readings.length, notices };
+    this.activity.record(deviceId, accepted, rejections.length, receivedAt);
+    return { accepted, dropped, notices };
+  }
+
+  /** The first step of shutdown: from here on nothing new is acknowledged. */
+  onModuleDestroy(): void {
+    this.closing = true;
   }
 
   private profileOf(deviceId: string): string | null {

@@ -6,6 +6,7 @@ export enum StorageExceptionCode {
   INFLUX_UNAVAILABLE = 'INFLUX_UNAVAILABLE',
   INFLUXD_START_FAILED = 'INFLUXD_START_FAILED',
   REGISTRY_UNAVAILABLE = 'REGISTRY_UNAVAILABLE',
+  SPOOL_UNAVAILABLE = 'SPOOL_UNAVAILABLE',
 }
 
 /** The one error this lib throws; callers (REST, MQTT, CLI) map `code` to their own answers. */

@@ -7,7 +7,7 @@ export const pointsWritten = new Counter({
 
 export const writeErrors = new Counter({
   name: 'iag_influx_write_errors_total',
-  help: 'Failed telemetry batch writes; kind=retried (kept and retried) or rejected (refused by InfluxDB, dropped).',
+  help: 'Failed telemetry batch writes; kind=retried (kept in the spool and retried: the retry count) or rejected (refused by InfluxDB for its content, dropped).',
   labelNames: ['kind'] as const,
 });
 
@@ -19,7 +19,39 @@ export const writeDuration = new Histogram({
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
 });
 
-export const bufferedPoints = new Gauge({
-  name: 'iag_writer_buffered_points',
-  help: 'Telemetry points buffered and not yet confirmed by InfluxDB.',
+interface SpoolGaugeValues {
+  readings: number;
+  bytes: number;
+  oldestAgeMs: number | null;
+}
+
+/** The spool gauges are read at scrape time from the writer that registered last (one per process). */
+let spoolSource: (() => SpoolGaugeValues) | undefined;
+
+export function observeSpool(source: () => SpoolGaugeValues): void {
+  spoolSource = source;
+}
+
+export const spoolReadings = new Gauge({
+  name: 'iag_spool_readings',
+  help: 'Readings in the durable spool, not yet confirmed by InfluxDB.',
+  collect() {
+    this.set(spoolSource?.().readings ?? 0);
+  },
+});
+
+export const spoolBytes = new Gauge({
+  name: 'iag_spool_bytes',
+  help: 'Bytes of the spooled readings, as counted against SPOOL_MAX_BYTES.',
+  collect() {
+    this.set(spoolSource?.().bytes ?? 0);
+  },
+});
+
+export const spoolOldestAge = new Gauge({
+  name: 'iag_spool_oldest_age_seconds',
+  help: 'Age of the oldest spooled reading InfluxDB has not confirmed; 0 when empty.',
+  collect() {
+    this.set((spoolSource?.().oldestAgeMs ?? 0) / 1000);
+  },
 });

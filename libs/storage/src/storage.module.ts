@@ -12,6 +12,8 @@ import { RegistryStore } from './registry/registry-store';
 import { SecretHasher } from './registry/secret-hasher';
 import { TelemetryWriter } from './telemetry/telemetry-writer';
 import { TelemetryRepository } from './telemetry/telemetry.repository';
+import { LmdbPointSpool } from './spool/lmdb-point-spool';
+import { POINT_SPOOL } from './storage.constants';
 
 const PUBLIC_PROVIDERS = [
   InfluxHealth,
@@ -25,12 +27,20 @@ const PUBLIC_PROVIDERS = [
 
 /**
  * InfluxDB (an external one at INFLUX_URL, else our own supervised influxd under
- * DATA_DIR/influxdb) and the lmdb registry under DATA_DIR/registry. Global, so its lifecycle
- * hooks run before other modules' (Nest orders global modules first) and shutdown runs last.
+ * DATA_DIR/influxdb), the durable telemetry spool under DATA_DIR/spool and the lmdb registry
+ * under DATA_DIR/registry. Global, so its lifecycle hooks run before other modules' (Nest orders
+ * global modules first) and shutdown runs last.
  */
 @Global()
 @Module({
-  providers: [InfluxConnection, RegistryStore, SecretHasher, ...PUBLIC_PROVIDERS],
+  providers: [
+    InfluxConnection,
+    RegistryStore,
+    SecretHasher,
+    LmdbPointSpool,
+    { provide: POINT_SPOOL, useExisting: LmdbPointSpool },
+    ...PUBLIC_PROVIDERS,
+  ],
   exports: PUBLIC_PROVIDERS,
 })
 export class StorageModule implements OnModuleInit, OnApplicationShutdown {
@@ -43,23 +53,27 @@ export class StorageModule implements OnModuleInit, OnApplicationShutdown {
     private readonly registry: RegistryStore,
     private readonly writer: TelemetryWriter,
     private readonly eventLog: AnomalyEventLog,
+    private readonly spool: LmdbPointSpool,
   ) {}
 
   async onModuleInit(): Promise<void> {
     try {
       this.registry.open(join(this.config.dataDir, 'registry'));
       this.eventLog.load();
+      this.spool.open(join(this.config.dataDir, 'spool'));
       const external = this.config.influx.url;
       this.influx.connect(external ?? (await this.startManagedInfluxd()));
       // our own influxd must work now; an external one may come up later
       if (external) await this.influx.ensureDatabaseOrRetry();
       else await this.influx.ensureDatabase();
+      this.writer.start(); // replays what an earlier run left in the spool
     } catch (error) {
       await this.release();
       throw error;
     }
   }
 
+  /** Runs after the broker stopped: drains the spool for up to SHUTDOWN_FLUSH_MS, keeps the rest. */
   async onApplicationShutdown(): Promise<void> {
     await this.writer.close();
     await this.release();
@@ -76,6 +90,7 @@ export class StorageModule implements OnModuleInit, OnApplicationShutdown {
 
   private async release(): Promise<void> {
     this.influx.close();
+    await this.spool.close();
     await this.registry.close();
     await this.managed?.stop();
     this.managed = undefined;

@@ -48,6 +48,29 @@ describe(AnomalyRepository.name, () => {
   });
   afterAll(() => storage.close());
 
+  describe('openEpisodes', () => {
+    it("returns each device's newest episode when it has not ended, whatever its status", async () => {
+      const own = await startStorage();
+      const repo = own.get(AnomalyRepository);
+      try {
+        await repo.recordEpisode(anomaly('open-a', T0), true);
+        await repo.recordEpisode(anomaly('open-a', T0 + 60_000), true);
+        await repo.recordEpisode(anomaly('closed-b', T0), true);
+        await repo.recordEpisode(anomaly('closed-b', T0, { endedAt: iso(T0 + 5000) }), false);
+        await repo.recordEpisode(anomaly('acked-c', T0 + 1000), true);
+        await repo.setStatus(anomalyId('acked-c', T0 + 1000), 'acknowledged', 'ops', new Date());
+
+        const open = await repo.openEpisodes();
+        expect(open.map((a) => a.id).sort()).toEqual(
+          [anomalyId('open-a', T0 + 60_000), anomalyId('acked-c', T0 + 1000)].sort(),
+        );
+        expect(open.find((a) => a.deviceId === 'open-a')).toEqual(anomaly('open-a', T0 + 60_000));
+      } finally {
+        await own.close();
+      }
+    });
+  });
+
   describe('episodes and status', () => {
     it('stores a new episode as open and reads it back by id', async () => {
       const opened = anomaly('dev-1', T0, { modelVersion: 'v3', detector: 'autoencoder' });

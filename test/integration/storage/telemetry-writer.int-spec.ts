@@ -1,8 +1,11 @@
+import { cpSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { ManagedInfluxd, TelemetryRepository, TelemetryWriter } from '@iag/storage';
 import { Reading } from '@iag/contracts';
 import { freePort, influxQuery } from '../../support/influx';
 import { pollUntil } from '../../support/poll-until';
-import { testDir } from '../../support/test-config';
+import { testConfig, testDir } from '../../support/test-config';
+import { LmdbPointSpool } from '../../../libs/storage/src/spool/lmdb-point-spool';
 import { StorageHarness, startStorage } from './storage-harness';
 
 const T0 = Date.UTC(2026, 10, 22, 12, 0, 0);
@@ -24,18 +27,18 @@ describe(TelemetryWriter.name, () => {
       const writer = storage.get(TelemetryWriter);
       const repository = storage.get(TelemetryRepository);
 
-      await writer.enqueue('dev-size', readings(25));
+      for (let i = 0; i < 5; i++) await writer.enqueue('dev-size', readings(5, T0 + i * 5000));
 
       const stats = await pollUntil(
         () => writer.stats(),
         (s) => s.writtenPoints === 20,
       );
-      expect(stats.bufferedPoints).toBe(5);
+      expect(stats.spool.readings).toBe(5);
       expect(await repository.count('dev-size')).toBe(20);
 
       await writer.flush();
       expect(writer.stats()).toMatchObject({
-        bufferedPoints: 0,
+        spool: { readings: 0, bytes: 0 },
         writtenPoints: 25,
         failedWrites: 0,
         retrying: false,
@@ -50,7 +53,7 @@ describe(TelemetryWriter.name, () => {
       const started = Date.now();
       await writer.enqueue('dev-time', readings(3));
       await writer.enqueue('dev-time', readings(2, T0 + 10_000));
-      expect(writer.stats()).toMatchObject({ bufferedPoints: 5, writtenPoints: 0 });
+      expect(writer.stats()).toMatchObject({ spool: { readings: 5 }, writtenPoints: 0 });
 
       await pollUntil(
         () => writer.stats().writtenPoints,
@@ -113,27 +116,36 @@ describe(TelemetryWriter.name, () => {
       await influxd?.stop();
     });
 
-    it('keeps every point, applies backpressure when full, and writes them all once InfluxDB is back', async () => {
+    it('keeps every reading on disk, holds callers when the spool is full, writes all once InfluxDB is back', async () => {
       const port = await freePort();
       storage = await startStorage({
         INFLUX_URL: `http://127.0.0.1:${port}`,
-        WRITE_BATCH_POINTS: '300',
+        WRITE_BATCH_POINTS: '3000',
         WRITE_BATCH_MS: '10',
-        WRITE_BUFFER_POINTS: '1000',
+        SPOOL_MAX_BYTES: '1048576',
       });
       const writer = storage.get(TelemetryWriter);
 
-      await writer.enqueue('dev-outage', readings(1000));
+      let spooled = 0;
+      while (await writer.enqueue('dev-outage', readings(1000, T0 + spooled * 1000), 'drop')) {
+        spooled += 1000;
+      }
+      expect(spooled).toBeGreaterThan(10_000);
       let lateResolved = false;
       const late = writer
-        .enqueue('dev-outage', readings(10, T0 + 5_000_000))
+        .enqueue('dev-outage', readings(1000, T0 + spooled * 1000))
         .then(() => (lateResolved = true));
 
       const failing = await pollUntil(
         () => writer.stats(),
         (s) => s.failedWrites >= 3,
       );
-      expect(failing).toMatchObject({ bufferedPoints: 1000, writtenPoints: 0, retrying: true });
+      expect(failing).toMatchObject({
+        spool: { readings: spooled, waiting: 1, full: true },
+        writtenPoints: 0,
+        retrying: true,
+      });
+      expect(failing.spool.bytes).toBeLessThanOrEqual(1048576);
       expect(failing.lastError).toEqual(expect.any(String));
       expect(lateResolved).toBe(false);
 
@@ -145,20 +157,54 @@ describe(TelemetryWriter.name, () => {
       await influxd.start();
 
       await late;
+      const total = spooled + 1000;
       const repository = storage.get(TelemetryRepository);
       expect(
         await pollUntil(
           () => repository.count('dev-outage'),
-          (n) => n === 1010,
-          { timeoutMs: 20_000 },
+          (n) => n === total,
+          { timeoutMs: 30_000 },
         ),
-      ).toBe(1010);
+      ).toBe(total);
       await writer.flush();
       expect(writer.stats()).toMatchObject({
-        bufferedPoints: 0,
-        writtenPoints: 1010,
+        spool: { readings: 0, bytes: 0, full: false },
+        writtenPoints: total,
         retrying: false,
       });
+    });
+  });
+
+  describe('replay', () => {
+    it('writes a reading replayed from the spool as the same point: once in InfluxDB', async () => {
+      const config = testConfig({ WRITE_BATCH_POINTS: '70', WRITE_BATCH_MS: '5' });
+      const spoolDir = join(config.dataDir, 'spool');
+      const spool = new LmdbPointSpool();
+      spool.open(spoolDir);
+      for (let i = 0; i < 5; i++) {
+        const batch = readings(100, T0 + i * 100_000, (j) => i * 100 + j + 0.1);
+        await spool.append(spool.encode('dev-replay', batch), Date.now());
+      }
+      await spool.close();
+      // As after a crash between InfluxDB's confirmation and the spool's cleanup.
+      const snapshot = testDir('spool-snapshot-');
+      cpSync(spoolDir, snapshot, { recursive: true });
+
+      const stored = async () => {
+        const storage = await startStorage({}, config);
+        await storage.get(TelemetryWriter).flush();
+        await storage.close();
+        return influxQuery(
+          config.influx.database,
+          `SELECT count(temp), sum(temp) FROM telemetry WHERE device_id = 'dev-replay'`,
+        );
+      };
+      const first = await stored();
+      expect(first).toEqual([{ time: 0, count: 500, sum: expect.any(Number) }]);
+
+      rmSync(spoolDir, { recursive: true });
+      cpSync(snapshot, spoolDir, { recursive: true });
+      expect(await stored()).toEqual(first);
     });
   });
 });

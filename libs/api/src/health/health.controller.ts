@@ -22,7 +22,10 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: InfluxDB reachable, detector loaded, writer not retrying' })
+  @ApiOperation({
+    summary:
+      'Readiness: InfluxDB reachable, detector loaded, spool draining (degraded: with the spool depth)',
+  })
   @ApiZodResponse(HttpStatus.OK, readinessSchema, 'Ready')
   @ApiResponse({
     status: HttpStatus.SERVICE_UNAVAILABLE,

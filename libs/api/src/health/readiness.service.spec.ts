@@ -5,18 +5,21 @@ import { ReadinessService } from './readiness.service';
 interface Situation {
   ping?: () => Promise<{ ok: boolean; latencyMs: number; error?: string }>;
   retrying?: boolean;
+  full?: boolean;
   detectorReady?: boolean;
 }
 
 function readiness({
   ping,
   retrying = false,
+  full = false,
   detectorReady = true,
 }: Situation = {}): ReadinessService {
   const influx = { ping: ping ?? (async () => ({ ok: true, latencyMs: 2 })) };
+  const spool = { readings: 5, bytes: 400, maxBytes: 1000, oldestAgeMs: 12, waiting: 0, full };
   const writer = {
     stats: () => ({
-      bufferedPoints: 5,
+      spool,
       writtenPoints: 9,
       failedWrites: 0,
       retrying,
@@ -42,11 +45,21 @@ describe(ReadinessService.name, () => {
     expect(result.checks.influx).toEqual({ ok: true, latencyMs: 2 });
   });
 
-  it('is degraded while the writer retries', async () => {
+  it('is degraded while the writer retries, and shows the spool depth', async () => {
     const result = await readiness({ retrying: true }).check();
     expect(result.status).toBe('degraded');
     expect(result.failing).toEqual(['writer']);
-    expect(result.checks.writer).toMatchObject({ ok: false, lastError: 'ECONNREFUSED' });
+    expect(result.checks.writer).toMatchObject({
+      ok: false,
+      lastError: 'ECONNREFUSED',
+      spool: { readings: 5, bytes: 400, oldestAgeMs: 12 },
+    });
+  });
+
+  it('is degraded while the spool is full', async () => {
+    const result = await readiness({ full: true }).check();
+    expect(result.failing).toEqual(['writer']);
+    expect(result.checks.writer).toMatchObject({ ok: false, spool: { full: true } });
   });
 
   it('is degraded when InfluxDB is down or its ping throws', async () => {

@@ -13,7 +13,11 @@ export interface Readiness {
   failing: string[];
 }
 
-/** GET /ready (DESIGN.md): InfluxDB reachable, detector loaded, writer not stuck retrying. */
+/**
+ * GET /ready (DESIGN.md): InfluxDB reachable, detector loaded, spool healthy. While InfluxDB
+ * writes fail or the spool is full it answers "degraded" with the spool's depth: devices are
+ * still acknowledged (while there is room), their readings wait on disk.
+ */
 @Injectable()
 export class ReadinessService {
   constructor(
@@ -50,9 +54,10 @@ export class ReadinessService {
   private writerCheck(): ReadinessCheck {
     const stats = this.writer.stats();
     return {
-      ok: !stats.retrying,
+      ok: !stats.retrying && !stats.spool.full,
       retrying: stats.retrying,
-      bufferedPoints: stats.bufferedPoints,
+      spool: stats.spool,
+      writtenPoints: stats.writtenPoints,
       failedWrites: stats.failedWrites,
       lastError: stats.lastError,
     };

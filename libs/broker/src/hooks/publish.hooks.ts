@@ -3,14 +3,19 @@ import { ErrorNotice, Topics, telemetryTopicDevice } from '@iag/contracts';
 import type { AedesPublishPacket, Client, PublishPacket, Subscription } from '../aedes.types';
 import { TopicAcl } from '../acl/topic-acl';
 import { BrokerException, BrokerExceptionCode } from '../broker.exception';
-import { TelemetrySink } from '../broker.constants';
+import { TelemetrySink, TelemetrySinkResult } from '../broker.constants';
 import {
   mqttMessagesReceived,
   mqttProtocolViolations,
   mqttPublishDenied,
   mqttSubscribeDenied,
+  mqttTelemetryDropped,
+  mqttThrottled,
 } from '../broker.metrics';
-import { describePrincipal } from '../auth/mqtt-principal';
+import { describePrincipal, principalKey } from '../auth/mqtt-principal';
+import { DeviceRateLimiter } from '../limits/device-rate-limiter';
+import { IngestLoad } from '../limits/ingest-load';
+import { forwardsToBackedUpReader } from '../limits/slow-subscriber';
 import { SessionRegistry } from '../sessions/session-registry';
 import { ThrottledWarning } from './throttled-warning';
 
@@ -23,7 +28,24 @@ const received = {
   partial: mqttMessagesReceived.labels('partial'),
   rejected: mqttMessagesReceived.labels('rejected'),
   failed: mqttMessagesReceived.labels('failed'),
+  dropped: mqttMessagesReceived.labels('dropped'),
 };
+
+/**
+ * Where a message no subscriber may see (nothing of it was kept) is sent: aedes publishes every
+ * authorized message, and one queued for delivery only to be filtered out later still costs
+ * memory (under a flood, most of it). `$` topics cannot be subscribed to (TopicAcl), so aedes
+ * finds no subscriber and is done with it at once. Rewriting the packet in authorizePublish is
+ * what aedes's docs show (docs/Aedes.md, authorizePublish).
+ */
+export const DISCARDED_TOPIC = '$iag/discarded';
+
+function discard(packet: PublishPacket): void {
+  packet.topic = DISCARDED_TOPIC;
+  packet.retain = false;
+}
+
+type Done = (error?: Error | null) => void;
 
 export type PublishInternal = (topic: string, payload: string, qos: 0 | 1) => void;
 
@@ -34,8 +56,7 @@ export type PublishInternal = (topic: string, payload: string, qos: 0 | 1) => vo
 export class PublishHooks {
   private readonly logger = new Logger(PublishHooks.name);
   private readonly warnings = new ThrottledWarning(this.logger);
-  /** Payloads of messages whose every reading was rejected: acknowledged, but never forwarded. */
-  private readonly rejectedPayloads = new WeakSet<Buffer>();
+  private readonly load = new IngestLoad();
   /** Topic filters each session has asked for (granted or not), against MQTT_MAX_SUBSCRIPTIONS. */
   private readonly filtersAsked = new WeakMap<Client, Set<string>>();
   private readonly overBudget = new WeakSet<Client>();
@@ -45,14 +66,11 @@ export class PublishHooks {
     private readonly sessions: SessionRegistry,
     private readonly acl: TopicAcl,
     private readonly publishInternal: PublishInternal,
+    private readonly rates: DeviceRateLimiter,
     private readonly maxSubscriptions = Number.MAX_SAFE_INTEGER,
   ) {}
 
-  authorizePublish(
-    client: Client | null,
-    packet: PublishPacket,
-    done: (error?: Error | null) => void,
-  ): void {
+  authorizePublish(client: Client | null, packet: PublishPacket, done: Done): void {
     const refusal = this.publishRefusal(client, packet);
     // MQTT-3.3.5-2: 3.1.1 has no negative PUBACK; closing the connection is the refusal a client notices.
     if (refusal) return done(refusal);
@@ -62,16 +80,38 @@ export class PublishHooks {
     if (deviceId === null) return done(null);
     const payload =
       typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-    this.sink.accept(deviceId, payload, Date.now()).then(
+    const key = principalKey(this.sessions.principalOf(client)!);
+    if (packet.qos === 0) {
+      if (this.rates.tryTake(key, payload.length))
+        return this.ingest(deviceId, packet, payload, done);
+      mqttTelemetryDropped.inc({ reason: 'rate_limit' });
+      discard(packet);
+      return done(null);
+    }
+    // QoS 1 over the rate is held, not dropped: the PUBACK (and the device's next message) waits.
+    const hold = this.rates.delayFor(key, payload.length);
+    if (hold <= 0) return this.ingest(deviceId, packet, payload, done);
+    mqttThrottled.inc();
+    setTimeout(() => this.ingest(deviceId, packet, payload, done), hold);
+  }
+
+  /** Hands telemetry to the sink; `done` (and with it the PUBACK) waits for the sink's answer. */
+  private ingest(deviceId: string, packet: PublishPacket, payload: Buffer, done: Done): void {
+    if (!this.load.enter(packet.qos)) {
+      discard(packet);
+      return done(null);
+    }
+    const qos = packet.qos === 0 ? 0 : 1;
+    this.sink.accept(deviceId, payload, Date.now(), qos).then(
       (result) => {
-        const outcome =
-          result.notices.length === 0 ? 'accepted' : result.accepted > 0 ? 'partial' : 'rejected';
-        received[outcome].inc();
-        if (result.notices.length > 0)
-          this.reportRejections(deviceId, payload, result.accepted, result.notices);
+        this.load.leave();
+        received[outcomeOf(result)].inc();
+        if (result.accepted === 0) discard(packet);
+        if (result.notices.length > 0) this.reportRejections(deviceId, result.notices);
         done(null);
       },
       (error: unknown) => {
+        this.load.leave();
         // No PUBACK: the device keeps the message and sends it again after reconnecting.
         received.failed.inc();
         this.warnings.warn(
@@ -119,7 +159,7 @@ export class PublishHooks {
   }
 
   authorizeForward(client: Client, packet: AedesPublishPacket): AedesPublishPacket | null {
-    if (Buffer.isBuffer(packet.payload) && this.rejectedPayloads.has(packet.payload)) return null;
+    if (forwardsToBackedUpReader(client, packet)) return null;
     const principal = this.sessions.principalOf(client);
     return principal && !this.acl.canReceive(principal, packet.topic) ? null : packet;
   }
@@ -153,13 +193,7 @@ export class PublishHooks {
     return true;
   }
 
-  private reportRejections(
-    deviceId: string,
-    payload: Buffer,
-    accepted: number,
-    notices: ErrorNotice[],
-  ): void {
-    if (accepted === 0) this.rejectedPayloads.add(payload);
+  private reportRejections(deviceId: string, notices: ErrorNotice[]): void {
     this.warnings.warn(
       `reject:${deviceId}`,
       `rejected ${notices.length} reading(s) from ${deviceId}: ${notices[0].error}`,
@@ -174,4 +208,10 @@ export class PublishHooks {
       this.publishInternal(Topics.errors(deviceId), JSON.stringify(body), 0);
     });
   }
+}
+
+function outcomeOf(result: TelemetrySinkResult): keyof typeof received {
+  if (result.dropped > 0) return result.accepted > 0 ? 'partial' : 'dropped';
+  if (result.notices.length === 0) return 'accepted';
+  return result.accepted > 0 ? 'partial' : 'rejected';
 }

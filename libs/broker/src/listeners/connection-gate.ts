@@ -4,23 +4,30 @@ import type { Duplex } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import type { Aedes } from '../aedes.types';
 import { mqttConnectRefused, mqttProtocolViolations } from '../broker.metrics';
+import { ConnectionLimiter } from '../limits/connection-limiter';
 import { PerIpConnectionCap } from '../limits/per-ip-connection-cap';
+import { withSlicedReads } from '../limits/read-slicer';
 import { ConnectionInfo, ConnectionInfos } from './connection-info';
 import { FrameGuard } from './frame-guard';
 
 /**
- * Every listener hands its connections through here: the per-address cap, then aedes behind a frame
- * guard that closes a connection announcing a packet over the size limit before aedes buffers it.
+ * Every listener hands its connections through here: the per-address cap, the global connection
+ * cap, then aedes (fed bounded read slices) behind a frame guard that closes a connection announcing
+ * a packet over the size limit before aedes buffers it.
  */
 export class ConnectionGate {
   private readonly logger = new Logger(ConnectionGate.name);
+  private readonly toAedes: (conn: Duplex, req?: IncomingMessage) => void;
 
   constructor(
-    private readonly aedes: Aedes,
+    aedes: Aedes,
     private readonly infos: ConnectionInfos,
     private readonly cap: PerIpConnectionCap,
+    limiter: ConnectionLimiter,
     private readonly maxPacketBytes: number,
-  ) {}
+  ) {
+    this.toAedes = limiter.guard(withSlicedReads(aedes.handle));
+  }
 
   /** Takes a slot for the socket's address while it is open; past the cap the socket is destroyed. */
   admit(socket: Socket): boolean {
@@ -37,7 +44,7 @@ export class ConnectionGate {
   /** Hands an admitted connection to aedes. */
   handle(conn: Duplex, info: ConnectionInfo, req?: IncomingMessage): void {
     this.infos.record(conn, info);
-    this.aedes.handle(conn, req);
+    this.toAedes(conn, req);
     const guard = new FrameGuard(this.maxPacketBytes);
     // aedes reads with read() on 'readable'; a 'data' listener added after it fires on each of those
     // reads without switching the stream to flowing mode, so it sees exactly what aedes's parser gets.

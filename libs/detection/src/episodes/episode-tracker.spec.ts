@@ -151,4 +151,35 @@ describe(EpisodeTracker.name, () => {
     // Its next episode starts from scratch.
     expect(run(tracker, [1.2], 'dev-1', 5)[0].event.anomaly.startedAt).toBe(iso(5));
   });
+
+  describe('restore', () => {
+    const opened = () => {
+      const first = new EpisodeTracker({ openAfter: 1, closeAfter: 3 });
+      return run(first, [0.5, 2.5])[0].event.anomaly;
+    };
+
+    it('resumes an open episode: no second opening, updates and closes the same anomaly', () => {
+      const anomaly = opened();
+      const tracker = new EpisodeTracker({ openAfter: 1, closeAfter: 3 });
+      expect(tracker.restore(anomaly)).toBe(true);
+      expect(tracker.openEpisodes).toBe(1);
+      expect(tracker.isOpen('dev-1')).toBe(true);
+
+      const events = run(tracker, [2.0, 3.5, 0.5, 0.5, 0.5], 'dev-1', 10);
+      expect(events.map((e) => e.event.type)).toEqual(['updated', 'closed']);
+      for (const { event } of events) expect(event.anomaly.id).toBe(anomaly.id);
+      expect(events[0].event.anomaly).toMatchObject({ peakScore: 3.5, startedAt: iso(1) });
+      expect(events[1].event.anomaly.endedAt).toBe(iso(12));
+      expect(tracker.openEpisodes).toBe(0);
+    });
+
+    it('ignores ended episodes and devices it already tracks', () => {
+      const anomaly = opened();
+      const tracker = new EpisodeTracker({ openAfter: 1, closeAfter: 3 });
+      expect(tracker.restore({ ...anomaly, endedAt: iso(5) })).toBe(false);
+      expect(tracker.restore(anomaly)).toBe(true);
+      expect(tracker.restore(anomaly)).toBe(false);
+      expect(tracker.openEpisodes).toBe(1);
+    });
+  });
 });

@@ -82,6 +82,31 @@ export class EpisodeTracker {
   }
 
   /**
+   * Resumes an episode that was open when the gateway stopped (read back from storage): later
+   * windows update or close it instead of opening a second one. Ended or known ones are ignored.
+   */
+  restore(anomaly: Anomaly): boolean {
+    if (anomaly.endedAt !== null || this.devices.has(anomaly.deviceId)) return false;
+    const startedAt = Date.parse(anomaly.startedAt);
+    this.devices.set(anomaly.deviceId, {
+      streak: 0,
+      streakStart: startedAt,
+      peak: { score: anomaly.peakScore, metrics: anomaly.metrics.map((m) => ({ ...m })) },
+      open: {
+        startedAt,
+        detector: {
+          id: anomaly.detector,
+          version: anomaly.modelVersion,
+          threshold: anomaly.threshold,
+        },
+      },
+      lastTs: startedAt,
+    });
+    this.openCount++;
+    return true;
+  }
+
+  /**
    * Drops a device's state (revoked). An open episode is closed at `endedAt`, by default the ts
    * of the device's last window, and its 'closed' event returned.
    */

@@ -47,6 +47,14 @@ export function selectNewest(filter: AnomalyFilter, limit: number): string {
   return selectAnomalies(filterConditions(filter), ` ORDER BY time DESC LIMIT ${limit}`);
 }
 
+/** The newest anomaly of every device: the only one of a device that can still be open. */
+export function selectNewestPerDevice(): string {
+  return selectAnomalies(
+    [],
+    ` GROUP BY ${quoteIdent(ANOMALY_DEVICE_TAG)} ORDER BY time DESC LIMIT 1`,
+  );
+}
+
 /** InfluxQL number literals have no exponent form: 1e-7 must be written 0.0000001. */
 function plainNumber(value: number): string {
   const text = String(value);

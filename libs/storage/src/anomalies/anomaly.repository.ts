@@ -11,7 +11,7 @@ import {
   rowToAnomaly,
   statusFields,
 } from './anomaly-point';
-import { AnomalyFilter, selectAt, selectNewest } from './anomaly-query';
+import { AnomalyFilter, selectAt, selectNewest, selectNewestPerDevice } from './anomaly-query';
 
 export interface AnomalyFindQuery extends AnomalyFilter {
   limit: number;
@@ -74,6 +74,15 @@ export class AnomalyRepository {
         ? { ...current, status, acknowledgedBy: by, acknowledgedAt: at.toISOString() }
         : { ...current, status, resolvedBy: by, resolvedAt: at.toISOString() };
     });
+  }
+
+  /**
+   * Episodes that have not ended (whatever their status): what detection resumes after a
+   * restart, so an ongoing anomaly is updated and closed instead of opened a second time.
+   */
+  async openEpisodes(): Promise<Anomaly[]> {
+    const rows = await this.influx.query(selectNewestPerDevice());
+    return rows.map(rowToAnomaly).filter((anomaly) => anomaly.endedAt === null);
   }
 
   async get(id: string): Promise<Anomaly | null> {

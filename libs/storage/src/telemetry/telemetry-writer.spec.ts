@@ -2,6 +2,7 @@ import { GatewayConfig } from '@iag/config';
 import { Logger } from '@nestjs/common';
 import type { IPoint } from 'influx';
 import { InfluxConnection } from '../influx/influx-connection';
+import { MemoryPointSpool } from '../spool/testing/memory-point-spool';
 import { TelemetryWriter } from './telemetry-writer';
 
 /** Stands in for InfluxDB: each write takes the next scripted outcome (default: success). */
@@ -35,15 +36,22 @@ class FakeInflux {
   }
 }
 
-function writer(fake: FakeInflux, env: Record<string, string> = {}): TelemetryWriter {
+function writer(
+  fake: FakeInflux,
+  env: Record<string, string> = {},
+  spool = new MemoryPointSpool(),
+): TelemetryWriter {
   const config = GatewayConfig.fromEnv({
     WRITE_BATCH_POINTS: '4',
     WRITE_BATCH_MS: '20',
-    WRITE_BUFFER_POINTS: '1000',
     ...env,
   });
-  return new TelemetryWriter(config, fake as unknown as InfluxConnection);
+  const w = new TelemetryWriter(config, fake as unknown as InfluxConnection, spool);
+  w.start();
+  return w;
 }
+
+const emptySpool = { readings: 0, bytes: 0, oldestAgeMs: null, waiting: 0, full: false };
 
 const values = (from: number, count: number) =>
   Array.from({ length: count }, (_, i) => ({ ts: 1_000 + from + i, values: { v: from + i } }));
@@ -58,6 +66,16 @@ describe(TelemetryWriter.name, () => {
   beforeAll(() => Logger.overrideLogger(false));
   afterAll(() => Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose']));
 
+  it('batches whole messages: at most batchPoints readings, but never splits one', async () => {
+    const fake = new FakeInflux();
+    const w = writer(fake);
+    await Promise.all([w.enqueue('d', values(0, 3)), w.enqueue('d', values(3, 2))]);
+    await w.enqueue('d', values(5, 6));
+    await w.flush();
+    expect(fake.batches.map((b) => b.length)).toEqual([3, 2, 6]);
+    expect(fake.written).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
   it('resolves flush() at once when nothing is buffered', async () => {
     const fake = new FakeInflux();
     await writer(fake).flush();
@@ -68,7 +86,8 @@ describe(TelemetryWriter.name, () => {
     const fake = new FakeInflux();
     fake.outcomes.push('fail', 'fail', 'fail');
     const w = writer(fake);
-    await w.enqueue('d', values(0, 10));
+    await Promise.all([w.enqueue('d', values(0, 2)), w.enqueue('e', values(2, 2))]);
+    for (let i = 4; i < 10; i++) await w.enqueue('d', values(i, 1));
     await w.flush();
 
     expect(fake.batches.slice(0, 4).map((b) => b.map((p) => p.fields!.v))).toEqual([
@@ -80,7 +99,7 @@ describe(TelemetryWriter.name, () => {
     expect(fake.written.slice(12)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(fake.maxInFlight).toBe(1);
     expect(w.stats()).toEqual({
-      bufferedPoints: 0,
+      spool: { ...emptySpool, maxBytes: 1024 ** 3 },
       writtenPoints: 10,
       failedWrites: 3,
       retrying: false,
@@ -92,11 +111,11 @@ describe(TelemetryWriter.name, () => {
     const fake = new FakeInflux();
     fake.outcomes.push('reject');
     const w = writer(fake);
-    await w.enqueue('d', values(0, 6));
+    await Promise.all([0, 1, 2, 3, 4, 5].map((i) => w.enqueue('d', values(i, 1))));
     await w.flush();
     expect(fake.batches.map((b) => b.length)).toEqual([4, 2]);
     expect(w.stats()).toMatchObject({
-      bufferedPoints: 0,
+      spool: { readings: 0 },
       writtenPoints: 2,
       failedWrites: 1,
       retrying: false,
@@ -104,39 +123,79 @@ describe(TelemetryWriter.name, () => {
     expect(w.stats().lastError).toContain('partial write');
   });
 
-  it('makes callers wait while the buffer is full, and lets them in in arrival order', async () => {
+  /** Fills a 1 MiB spool with 1000-reading messages while InfluxDB hangs on `gate`. */
+  async function fullWriter(fake: FakeInflux, gate: Promise<void>) {
+    fake.outcomes.push(gate);
+    const w = writer(fake, { WRITE_BATCH_POINTS: '500', SPOOL_MAX_BYTES: '1048576' });
+    let next = 0;
+    while (await w.enqueue('d', values(next, 1000), 'drop')) next += 1000;
+    return { w, filled: next };
+  }
+
+  it('makes callers wait while the spool is full, and lets them in in arrival order', async () => {
     const fake = new FakeInflux();
     const gate = deferred();
-    fake.outcomes.push(gate.promise);
-    const w = writer(fake, { WRITE_BATCH_POINTS: '500' });
-    await w.enqueue('d', values(0, 1000));
+    const { w, filled } = await fullWriter(fake, gate.promise);
 
     const order: string[] = [];
-    const first = w.enqueue('d', values(1000, 3)).then(() => order.push('first'));
-    const second = w.enqueue('d', values(2000, 3)).then(() => order.push('second'));
+    const first = w.enqueue('d', values(1e6, 1000)).then(() => order.push('first'));
+    const second = w.enqueue('d', values(2e6, 3)).then(() => order.push('second'));
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(order).toEqual([]);
-    expect(w.stats().bufferedPoints).toBe(1000);
+    expect(w.stats().spool).toMatchObject({ readings: filled, waiting: 2, full: true });
+    expect(w.stats().spool.bytes).toBeLessThanOrEqual(1024 ** 2);
 
     gate.release();
     await Promise.all([first, second]);
     expect(order).toEqual(['first', 'second']);
     await w.flush();
-    expect(fake.written.slice(-6)).toEqual([1000, 1001, 1002, 2000, 2001, 2002]);
-    expect(w.stats().writtenPoints).toBe(1006);
+    expect(fake.written.slice(-5)).toEqual([1e6 + 998, 1e6 + 999, 2e6, 2e6 + 1, 2e6 + 2]);
+    expect(w.stats().writtenPoints).toBe(filled + 1003);
   });
 
-  it('close() gives up after its timeout and reports the points left unwritten', async () => {
+  it("turns 'drop' callers away at once while the spool is full", async () => {
+    const fake = new FakeInflux();
+    const gate = deferred();
+    const { w, filled } = await fullWriter(fake, gate.promise);
+    expect(await w.enqueue('d', values(1e6, 1000), 'drop')).toBe(false);
+    expect(w.stats().spool.readings).toBe(filled);
+    gate.release();
+    await w.flush();
+    expect(await w.enqueue('d', values(1e6, 1000), 'drop')).toBe(true);
+  });
+
+  it('rejects, counting nothing, when the spool cannot store the readings', async () => {
+    const spool = new MemoryPointSpool();
+    const w = writer(new FakeInflux(), {}, spool);
+    spool.failNextAppend = true;
+    await expect(w.enqueue('d', values(0, 3))).rejects.toThrow('disk full');
+    expect(w.stats().spool.readings).toBe(0);
+  });
+
+  it('close() gives up after its timeout and leaves the rest in the spool', async () => {
     const fake = new FakeInflux();
     fake.outcomes.push(...Array<'fail'>(1000).fill('fail'));
-    const w = writer(fake);
+    const spool = new MemoryPointSpool();
+    const w = writer(fake, {}, spool);
     await w.enqueue('d', values(0, 6));
     const started = Date.now();
     expect(await w.close(200)).toBe(6);
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(spool.depth().readings).toBe(6);
     const attempts = fake.batches.length;
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(fake.batches.length).toBe(attempts);
     await expect(w.flush()).rejects.toThrow('closed');
+    await expect(w.enqueue('d', values(6, 1))).rejects.toThrow('closed');
+  });
+
+  it('drains what an earlier run left in the spool once started', async () => {
+    const spool = new MemoryPointSpool();
+    await spool.append(spool.encode('d', values(0, 3)), Date.now() - 60_000);
+    const fake = new FakeInflux();
+    const w = writer(fake, {}, spool);
+    await w.flush();
+    expect(fake.written).toEqual([0, 1, 2]);
+    expect(w.stats().spool.readings).toBe(0);
   });
 });

@@ -1,36 +1,52 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { GatewayConfig } from '@iag/config';
 import { Reading } from '@iag/contracts';
 import { InfluxConnection, isRejection } from '../influx/influx-connection';
+import { PointSpool, SpoolBatch } from '../spool/point-spool';
+import { POINT_SPOOL } from '../storage.constants';
 import { StorageException, StorageExceptionCode } from '../storage.exception';
-import { bufferedPoints, pointsWritten, writeDuration, writeErrors } from '../storage.metrics';
+import { observeSpool, pointsWritten, writeDuration, writeErrors } from '../storage.metrics';
 import { backoffDelay } from './backoff';
-import { MemoryPointBuffer, PointBuffer } from './point-buffer';
 import { toInfluxPoint } from './telemetry-point';
 
+export interface SpoolStats {
+  readings: number;
+  bytes: number;
+  maxBytes: number;
+  /** Age of the oldest reading InfluxDB has not confirmed; null when the spool is empty. */
+  oldestAgeMs: number | null;
+  /** Callers waiting for room (QoS 1 publishes held without PUBACK). */
+  waiting: number;
+  full: boolean;
+}
+
 export interface TelemetryWriterStats {
-  bufferedPoints: number;
+  spool: SpoolStats;
   writtenPoints: number;
   failedWrites: number;
   retrying: boolean;
   lastError: string | null;
 }
 
+/** What enqueue() does when the spool has no room: wait for it (QoS 1) or give up at once (QoS 0). */
+export type WhenFull = 'wait' | 'drop';
+
 /**
- * Batches telemetry into InfluxDB: a batch leaves at `batchPoints` points or `batchMs` after
- * its oldest point arrived; one write in flight; failures are retried in order with capped,
- * jittered backoff, and points stay buffered until InfluxDB confirms them. A full buffer
- * makes enqueue() wait (backpressure), it never rejects or drops.
+ * Telemetry into InfluxDB through the durable spool: enqueue() resolves once the readings are on
+ * disk (the PUBACK waits on it), and they leave the spool only after InfluxDB confirmed them. A
+ * batch goes out at `batchPoints` readings or `batchMs` after its oldest arrived, oldest first,
+ * one write in flight; failures are retried with capped, jittered backoff. The spool is bounded
+ * by SPOOL_MAX_BYTES: when full, callers wait in arrival order or are turned away.
  */
 @Injectable()
 export class TelemetryWriter {
   private readonly logger = new Logger(TelemetryWriter.name);
-  private readonly buffer: PointBuffer = new MemoryPointBuffer();
-  private readonly roomWaiters: Array<() => void> = [];
+  private readonly roomWaiters: Array<{ bytes: number; wake: () => void }> = [];
   private readonly drainWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+  private readonly appending = new Set<Promise<void>>();
   /** Woken room waiters that have not appended yet; keeps callers in arrival order. */
   private waking = 0;
-  private writing = false;
+  private pumping: Promise<void> | undefined;
   private closed = false;
   private timer: NodeJS.Timeout | undefined;
   private cancelSleep: (() => void) | undefined;
@@ -42,27 +58,51 @@ export class TelemetryWriter {
   constructor(
     private readonly config: GatewayConfig,
     private readonly influx: InfluxConnection,
-  ) {}
+    @Inject(POINT_SPOOL) private readonly spool: PointSpool,
+  ) {
+    observeSpool(() => this.stats().spool);
+  }
 
-  /** Resolves once the points are buffered; waits while the buffer is full. */
-  async enqueue(deviceId: string, readings: Reading[]): Promise<void> {
-    if (readings.length === 0) return;
-    if (this.roomWaiters.length > 0 || this.waking > 0 || this.isFull()) {
-      await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
-      this.waking--;
-    }
-    this.buffer.append(
-      readings.map((r) => ({ deviceId, ts: r.ts, values: r.values })),
-      Date.now(),
-    );
-    bufferedPoints.inc(readings.length);
-    this.wakeWaiter();
+  /** Starts draining what an earlier run left in the spool. */
+  start(): void {
     this.schedule();
   }
 
-  /** Writes everything buffered now and later until the buffer is empty. */
+  /**
+   * Resolves true once the readings are durable in the spool. When it is full, 'wait' waits for
+   * room (in arrival order) and 'drop' resolves false at once. Rejects when the spool cannot
+   * store them or the writer is closed: then nothing may be acknowledged.
+   */
+  async enqueue(
+    deviceId: string,
+    readings: Reading[],
+    whenFull: WhenFull = 'wait',
+  ): Promise<boolean> {
+    if (readings.length === 0) return true;
+    this.assertOpen();
+    const entry = this.spool.encode(deviceId, readings);
+    if (this.roomWaiters.length > 0 || this.waking > 0 || !this.fits(entry.bytes)) {
+      if (whenFull === 'drop') return false;
+      await new Promise<void>((wake) => this.roomWaiters.push({ bytes: entry.bytes, wake }));
+      this.waking--;
+      this.assertOpen();
+    }
+    const appended = this.spool.append(entry, Date.now());
+    this.appending.add(appended);
+    this.wakeWaiter();
+    try {
+      await appended;
+    } finally {
+      this.appending.delete(appended);
+      this.wakeWaiter();
+    }
+    this.schedule();
+    return true;
+  }
+
+  /** Writes everything spooled now and later until the spool is empty. */
   flush(): Promise<void> {
-    if (this.buffer.size === 0 && !this.writing) return Promise.resolve();
+    if (this.spool.depth().readings === 0 && !this.pumping) return Promise.resolve();
     if (this.closed) {
       return Promise.reject(
         new StorageException(StorageExceptionCode.INFLUX_UNAVAILABLE, 'the writer is closed'),
@@ -76,8 +116,17 @@ export class TelemetryWriter {
   }
 
   stats(): TelemetryWriterStats {
+    const depth = this.spool.depth();
+    const maxBytes = this.config.spool.maxBytes;
     return {
-      bufferedPoints: this.buffer.size,
+      spool: {
+        readings: depth.readings,
+        bytes: depth.bytes,
+        maxBytes,
+        oldestAgeMs: depth.oldestAt === undefined ? null : Math.max(0, Date.now() - depth.oldestAt),
+        waiting: this.roomWaiters.length,
+        full: depth.bytes >= maxBytes || this.roomWaiters.length > 0,
+      },
       writtenPoints: this.writtenPoints,
       failedWrites: this.failedWrites,
       retrying: this.failureStreak > 0,
@@ -86,10 +135,10 @@ export class TelemetryWriter {
   }
 
   /**
-   * Shutdown: drains for up to `timeoutMs`, then stops retrying. Returns how many points were
-   * left unwritten (lost until the durable spool replaces the in-memory buffer).
+   * Shutdown: refuses new readings, drains to InfluxDB for up to `timeoutMs`, then stops. What
+   * was not written stays in the spool for the next start; returns how many readings that is.
    */
-  async close(timeoutMs = 10_000): Promise<number> {
+  async close(timeoutMs = this.config.writer.shutdownFlushMs): Promise<number> {
     let timer: NodeJS.Timeout | undefined;
     const drained = await Promise.race([
       this.flush().then(() => true),
@@ -99,42 +148,63 @@ export class TelemetryWriter {
     this.closed = true;
     clearTimeout(this.timer);
     this.cancelSleep?.();
-    const lost = this.buffer.size;
-    if (!drained) this.logger.error(`shutting down with ${lost} telemetry points not written`);
     const error = new StorageException(
-      StorageExceptionCode.INFLUX_UNAVAILABLE,
-      `writer closed with ${lost} points unwritten`,
+      StorageExceptionCode.SPOOL_UNAVAILABLE,
+      'the writer is closed',
     );
     this.drainWaiters.splice(0).forEach((w) => w.reject(error));
-    for (const wake of this.roomWaiters.splice(0)) {
+    for (const { wake } of this.roomWaiters.splice(0)) {
       this.waking++;
       wake();
     }
-    return lost;
+    // Appends in flight are durable within a commit; a write in flight is not waited for long:
+    // if InfluxDB confirms it after the spool closed, its batch is simply replayed next start.
+    await Promise.allSettled(this.appending);
+    await Promise.race([this.pumping, new Promise((resolve) => setTimeout(resolve, 1000))]);
+    const left = this.spool.depth().readings;
+    if (!drained) this.logger.warn(`${left} readings stay in the spool for the next start`);
+    return left;
   }
 
-  private isFull(): boolean {
-    return this.buffer.size >= this.config.writer.bufferPoints;
+  private assertOpen(): void {
+    if (this.closed) {
+      throw new StorageException(StorageExceptionCode.SPOOL_UNAVAILABLE, 'the writer is closed');
+    }
+  }
+
+  /** An entry larger than the whole bound still goes into an empty spool, or it would wait forever. */
+  private fits(bytes: number): boolean {
+    const depth = this.spool.depth();
+    return depth.entries === 0 || depth.bytes + bytes <= this.config.spool.maxBytes;
   }
 
   private wakeWaiter(): void {
-    if (this.waking > 0 || this.isFull()) return;
-    const wake = this.roomWaiters.shift();
-    if (!wake) return;
+    const next = this.roomWaiters[0];
+    if (this.waking > 0 || next === undefined || !this.fits(next.bytes)) return;
+    this.roomWaiters.shift();
     this.waking++;
-    wake();
+    next.wake();
   }
 
-  /** Starts a write when one is due, else arms the timer for the oldest point's deadline. */
+  /** Starts a write when one is due, else arms the timer for the oldest reading's deadline. */
   private schedule(): void {
-    if (this.writing || this.closed || this.buffer.size === 0) return;
+    if (this.pumping || this.closed || this.spool.depth().readings === 0) return;
     if (this.batchDue()) {
-      void this.pump();
+      const pumped = this.pump().catch((error: Error) => {
+        this.logger.error(`spool read failed: ${error.message}`);
+        return true; // the next append tries again
+      });
+      this.pumping = pumped.then((waitForCommit) => {
+        this.pumping = undefined;
+        if (this.spool.depth().readings === 0) {
+          this.drainWaiters.splice(0).forEach((w) => w.resolve());
+        }
+        // what is left is still committing: its append reschedules once it is stored
+        if (!waitForCommit) this.schedule();
+      });
     } else if (this.timer === undefined) {
-      const wait = Math.max(
-        0,
-        (this.buffer.oldestAt ?? Date.now()) + this.config.writer.batchMs - Date.now(),
-      );
+      const oldestAt = this.spool.depth().oldestAt ?? Date.now();
+      const wait = Math.max(0, oldestAt + this.config.writer.batchMs - Date.now());
       this.timer = setTimeout(() => {
         this.timer = undefined;
         this.schedule();
@@ -143,43 +213,40 @@ export class TelemetryWriter {
   }
 
   private batchDue(): boolean {
-    const oldestAt = this.buffer.oldestAt;
+    const { readings, oldestAt } = this.spool.depth();
     return (
-      this.buffer.size >= this.config.writer.batchPoints ||
+      readings >= this.config.writer.batchPoints ||
       this.drainWaiters.length > 0 ||
       (oldestAt !== undefined && Date.now() - oldestAt >= this.config.writer.batchMs)
     );
   }
 
-  private async pump(): Promise<void> {
+  /** Writes due batches; true when it stopped because the rest is still committing. */
+  private async pump(): Promise<boolean> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.writing = true;
-    try {
-      while (!this.closed && this.buffer.size > 0 && this.batchDue()) {
-        await this.writeOldestBatch();
-      }
-    } finally {
-      this.writing = false;
+    while (!this.closed && this.batchDue()) {
+      const batch = this.spool.peek(this.config.writer.batchPoints);
+      if (batch === null) return true;
+      await this.writeOldestBatch(batch);
     }
-    if (this.buffer.size === 0) this.drainWaiters.splice(0).forEach((w) => w.resolve());
-    this.schedule();
+    return false;
   }
 
   /** Retries the same oldest batch until InfluxDB confirms it (or refuses it for its content). */
-  private async writeOldestBatch(): Promise<void> {
-    const batch = this.buffer.peek(this.config.writer.batchPoints);
+  private async writeOldestBatch(batch: SpoolBatch): Promise<void> {
+    const points = batch.points.map(toInfluxPoint);
     for (let attempt = 0; !this.closed; attempt++) {
       const endTimer = writeDuration.startTimer();
       try {
-        await this.influx.writeBatch(batch.map(toInfluxPoint));
+        await this.influx.writeBatch(points);
         endTimer();
-        this.confirmed(batch.length);
+        this.confirmed(batch);
         return;
       } catch (error) {
         endTimer();
         if (isRejection(error)) {
-          this.rejected(batch.length, error);
+          this.rejected(batch, error);
           return;
         }
         this.failed(error, attempt);
@@ -188,26 +255,33 @@ export class TelemetryWriter {
     }
   }
 
-  private confirmed(count: number): void {
-    this.buffer.ack(count);
-    bufferedPoints.dec(count);
-    pointsWritten.inc(count);
-    this.writtenPoints += count;
+  private confirmed(batch: SpoolBatch): void {
+    this.forget(batch);
+    pointsWritten.inc(batch.points.length);
+    this.writtenPoints += batch.points.length;
     if (this.failureStreak > 0) {
       this.logger.log(`InfluxDB writes recovered after ${this.failureStreak} failed attempts`);
     }
     this.failureStreak = 0;
-    this.wakeWaiter();
   }
 
   /** InfluxDB stored what it could of the batch and refused the rest: retrying cannot help. */
-  private rejected(count: number, error: unknown): void {
-    this.buffer.ack(count);
-    bufferedPoints.dec(count);
+  private rejected(batch: SpoolBatch, error: unknown): void {
+    this.forget(batch);
     writeErrors.inc({ kind: 'rejected' });
     this.failedWrites++;
     this.lastError = (error as Error).message;
-    this.logger.error(`InfluxDB refused a batch of ${count} points: ${this.lastError}`);
+    this.logger.error(
+      `InfluxDB refused a batch of ${batch.points.length} points: ${this.lastError}`,
+    );
+  }
+
+  private forget(batch: SpoolBatch): void {
+    this.spool
+      .ack(batch)
+      .catch((error: Error) =>
+        this.logger.warn(`spool cleanup failed (the batch will be replayed): ${error.message}`),
+      );
     this.wakeWaiter();
   }
 

@@ -1,0 +1,179 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { pollUntil } from './poll-until';
+import { uniqueDatabase, testDir } from './test-config';
+import { HttpCall, httpClient, TEST_ADMIN_KEY } from './test-gateway';
+
+const ROOT = join(__dirname, '..', '..');
+const ENTRY = join(ROOT, 'dist/apps/gateway/apps/gateway/src/main.js');
+const LOCK = join(ROOT, 'dist/.gateway-build.lock');
+const READY = /ready: MQTT mqtt:\/\/[^:\s]+:(\d+)\s+HTTP http:\/\/[^:\s]+:(\d+)/;
+
+/** The composed gateway as a child process (`node dist/.../main.js`), for tests that must kill it. */
+export interface GatewayProcess {
+  readonly pid: number;
+  readonly mqttPort: number;
+  readonly httpPort: number;
+  readonly http: HttpCall;
+  /** Resolves with the exit code (null when killed by a signal) and the signal. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal: NodeJS.Signals): void;
+  /** Resident set size now, from /proc (Linux). */
+  rssBytes(): number;
+  /** The last lines it printed (stdout and stderr), for failure messages. */
+  output(): string;
+}
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** The staleness rule of scripts/bootstrap.mjs: the entry must be newer than every .ts under apps/ and libs/. */
+function buildIsFresh(): boolean {
+  const sources = Math.max(newestSource(join(ROOT, 'apps')), newestSource(join(ROOT, 'libs')));
+  return existsSync(ENTRY) && statSync(ENTRY).mtimeMs >= sources;
+}
+
+/**
+ * Builds the gateway when its sources changed: once per run, whichever worker asks first (a
+ * mkdir lock; the others wait for it and find the build fresh).
+ */
+export async function ensureGatewayBuilt(): Promise<string> {
+  mkdirSync(join(ROOT, 'dist'), { recursive: true });
+  for (;;) {
+    if (buildIsFresh()) return ENTRY;
+    try {
+      mkdirSync(LOCK);
+    } catch {
+      // Another worker builds; a lock older than 5 minutes belongs to a dead one.
+      if (Date.now() - statSync(LOCK, { throwIfNoEntry: false })!.mtimeMs > 300_000) {
+        rmSync(LOCK, { recursive: true, force: true });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      continue;
+    }
+    try {
+      if (buildIsFresh()) return ENTRY;
+      const nest = join(ROOT, 'node_modules/@nestjs/cli/bin/nest.js');
+      const build = spawnSync(process.execPath, [nest, 'build', 'gateway'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
+      if (build.status !== 0) {
+        throw new Error(`nest build failed (${build.status}):\n${build.stdout}${build.stderr}`);
+      }
+      return ENTRY;
+    } finally {
+      rmSync(LOCK, { recursive: true, force: true });
+    }
+  }
+}
+
+/**
+ * Starts the built gateway on free ports against the suite's influxd (own database and DATA_DIR
+ * unless `env` says otherwise) and waits for its "ready:" line.
+ */
+export async function startGatewayProcess(
+  env: Record<string, string> = {},
+): Promise<GatewayProcess> {
+  const entry = await ensureGatewayBuilt();
+  const child = spawn(process.execPath, [entry], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      DATA_DIR: testDir('gateway-'),
+      INFLUX_URL: process.env.INFLUX_URL ?? '',
+      INFLUX_DATABASE: uniqueDatabase(),
+      BIND_HOST: '127.0.0.1',
+      MQTT_PORT: '0',
+      MQTTS_PORT: '0',
+      HTTP_PORT: '0',
+      ADMIN_API_KEY: TEST_ADMIN_KEY,
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const ports = new Promise<[number, number]>((resolve, reject) => {
+    const onText = (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line.trim() === '') continue;
+        lines.push(line.slice(0, 2000));
+        if (lines.length > 200) lines.shift();
+        const ready = READY.exec(line);
+        if (ready) resolve([Number(ready[1]), Number(ready[2])]);
+      }
+    };
+    child.stdout!.on('data', onText);
+    child.stderr!.on('data', onText);
+    void exited.then(({ code, signal }) =>
+      reject(new Error(`gateway exited before ready (${code ?? signal}):\n${lines.join('\n')}`)),
+    );
+  });
+  const [mqttPort, httpPort] = await withTimeout(ports, 60_000, child, () => lines.join('\n'));
+  return {
+    pid: child.pid!,
+    mqttPort,
+    httpPort,
+    http: httpClient(`http://127.0.0.1:${httpPort}`),
+    exited,
+    kill: (signal) => child.kill(signal),
+    rssBytes: () => rssOf(child.pid!),
+    output: () => lines.join('\n'),
+  };
+}
+
+/** Stops a child left running by a failed test (SIGKILL: it is not under test any more). */
+export async function killGatewayProcess(gateway: GatewayProcess | undefined): Promise<void> {
+  if (!gateway) return;
+  gateway.kill('SIGKILL');
+  await gateway.exited;
+}
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = /VmRSS:\s+(\d+) kB/.exec(status);
+  if (!kib) throw new Error(`no VmRSS for ${pid}`);
+  return Number(kib[1]) * 1024;
+}
+
+async function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+  child: ChildProcess,
+  output: () => string,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`gateway not ready within ${ms} ms:\n${output()}`));
+        }, ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Polls GET /health until it answers 200 (a restarted gateway is ready). */
+export function waitHealthy(gateway: GatewayProcess): Promise<unknown> {
+  return pollUntil(
+    () => gateway.http('/health', { key: null }),
+    (r) => r.status === 200,
+  );
+}
