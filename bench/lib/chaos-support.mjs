@@ -59,6 +59,10 @@ export async function startGateway(env) {
       HTTP_PORT: '0',
       LOG_LEVEL: 'warn',
       ADMIN_API_KEY: 'chaos-admin-key-0123456789',
+      // Every load-generator connection comes from 127.0.0.1: lift the per-address cap, and keep the
+      // global one above the largest fleet (idle: 10,000 devices).
+      MQTT_MAX_CONNECTIONS_PER_IP: '0',
+      MQTT_MAX_CONNECTIONS: '20000',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -73,7 +77,9 @@ export async function startGateway(env) {
   const ports = await until(
     async () => {
       if (child.exitCode !== null) throw new Error(`gateway exited:\n${output}`);
-      const m = /ready: MQTT mqtt:\/\/[^:\s]+:(\d+)\s+HTTP http:\/\/[^:\s]+:(\d+)/.exec(output);
+      const m = /ready: MQTT mqtt:\/\/[^:\s]+:(\d+)\s.*\sHTTP https?:\/\/[^:\s]+:(\d+)/.exec(
+        output,
+      );
       return m && { mqttPort: Number(m[1]), httpPort: Number(m[2]) };
     },
     60_000,

@@ -35,10 +35,14 @@ export async function startGateway({ dataDir, influxUrl, database, env = {}, cpu
       INFLUX_URL: influxUrl,
       INFLUX_DATABASE: database,
       ADMIN_API_KEY: BENCH_ADMIN_KEY,
+      // Every load-generator connection comes from 127.0.0.1: lift the per-address cap, and keep the
+      // global one above the largest fleet (idle: 10,000 devices).
+      MQTT_MAX_CONNECTIONS_PER_IP: '0',
+      MQTT_MAX_CONNECTIONS: '20000',
       ...env,
     },
     onLine: (line) => {
-      const match = /ready: MQTT (mqtt:\/\/\S+)\s+HTTP (http:\/\/\S+)/.exec(line);
+      const match = /ready: MQTT (mqtt:\/\/\S+)\s.*\sHTTP (https?:\/\/\S+)/.exec(line);
       if (match) onReady({ mqttUrl: match[1], httpUrl: match[2] });
     },
   });

@@ -8,7 +8,8 @@ import { HttpCall, httpClient, TEST_ADMIN_KEY } from './test-gateway';
 const ROOT = join(__dirname, '..', '..');
 const ENTRY = join(ROOT, 'dist/apps/gateway/apps/gateway/src/main.js');
 const LOCK = join(ROOT, 'dist/.gateway-build.lock');
-const READY = /ready: MQTT mqtt:\/\/[^:\s]+:(\d+)\s+HTTP http:\/\/[^:\s]+:(\d+)/;
+// The ready line names more listeners when TLS or WebSocket are on: read MQTT and HTTP on their own.
+const READY = /ready: MQTT mqtt:\/\/[^:\s]+:(\d+)\s.*\sHTTP https?:\/\/[^:\s]+:(\d+)/;
 
 /** The composed gateway as a child process (`node dist/.../main.js`), for tests that must kill it. */
 export interface GatewayProcess {

@@ -51,7 +51,8 @@ describe('QoS 0 flood: 1000 publishers and a subscriber on devices/+/telemetry',
   });
 
   it('stays up, answers /health and keeps its RSS under 640 MiB', async () => {
-    gateway = await startGatewayProcess({ MQTT_ACL: 'open' });
+    // 1000 publishers and a subscriber, all from 127.0.0.1: lift the per-address connection cap.
+    gateway = await startGatewayProcess({ MQTT_ACL: 'open', MQTT_MAX_CONNECTIONS_PER_IP: '0' });
     const g = gateway;
     subscriber = await mqtt.connectAsync(`mqtt://127.0.0.1:${g.mqttPort}`, {
       clientId: 'watcher',
