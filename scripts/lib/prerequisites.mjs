@@ -60,17 +60,32 @@ function newestMtime(dir) {
   return newest;
 }
 
+/** Where `nest build <app>` puts the app's entry point. */
+export function builtEntry(root, app = 'gateway') {
+  return join(root, `dist/apps/${app}/apps/${app}/src/main.js`);
+}
+
+/** The build is fresh when its entry is newer than every source of the app and the libs. */
+export function buildIsFresh(root, app = 'gateway') {
+  const entry = builtEntry(root, app);
+  const sources = Math.max(newestMtime(join(root, 'apps', app)), newestMtime(join(root, 'libs')));
+  return existsSync(entry) && statSync(entry).mtimeMs >= sources;
+}
+
+/** An incremental build leaves an unchanged main.js as it was: mark a finished build as fresh. */
+export function markBuilt(root, app = 'gateway') {
+  const now = new Date();
+  utimesSync(builtEntry(root, app), now, now);
+}
+
 /** Compiles an app of nest-cli.json when its sources (the app and the libs) are newer than its build. */
 export function ensureBuilt(tool, root, app = 'gateway') {
-  const entry = join(root, `dist/apps/${app}/apps/${app}/src/main.js`);
-  const sources = Math.max(newestMtime(join(root, 'apps', app)), newestMtime(join(root, 'libs')));
-  if (existsSync(entry) && statSync(entry).mtimeMs >= sources) return entry;
+  const entry = builtEntry(root, app);
+  if (buildIsFresh(root, app)) return entry;
   say(tool, `building the ${app}...`);
   const nest = join(root, 'node_modules/@nestjs/cli/bin/nest.js');
   run(tool, process.execPath, [nest, 'build', app], { cwd: root });
   if (!existsSync(entry)) fail(tool, `build finished but ${entry} is missing`);
-  // an incremental build leaves an unchanged main.js as it was: mark this build as fresh
-  const now = new Date();
-  utimesSync(entry, now, now);
+  markBuilt(root, app);
   return entry;
 }

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pollUntil } from './poll-until';
 import { uniqueDatabase, testDir } from './test-config';
@@ -26,20 +26,9 @@ export interface GatewayProcess {
   output(): string;
 }
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** The staleness rule of scripts/bootstrap.mjs: the entry must be newer than every .ts under apps/ and libs/. */
-function buildIsFresh(): boolean {
-  const sources = Math.max(newestSource(join(ROOT, 'apps')), newestSource(join(ROOT, 'libs')));
-  return existsSync(ENTRY) && statSync(ENTRY).mtimeMs >= sources;
+/** The build rule of `npm start` (scripts/lib/prerequisites.mjs), shared rather than copied. */
+function prerequisites(): Promise<typeof import('../../scripts/lib/prerequisites.mjs')> {
+  return import('../../scripts/lib/prerequisites.mjs');
 }
 
 /**
@@ -47,9 +36,10 @@ function buildIsFresh(): boolean {
  * mkdir lock; the others wait for it and find the build fresh).
  */
 export async function ensureGatewayBuilt(): Promise<string> {
+  const { buildIsFresh, markBuilt } = await prerequisites();
   mkdirSync(join(ROOT, 'dist'), { recursive: true });
   for (;;) {
-    if (buildIsFresh()) return ENTRY;
+    if (buildIsFresh(ROOT)) return ENTRY;
     try {
       mkdirSync(LOCK);
     } catch {
@@ -61,7 +51,7 @@ export async function ensureGatewayBuilt(): Promise<string> {
       continue;
     }
     try {
-      if (buildIsFresh()) return ENTRY;
+      if (buildIsFresh(ROOT)) return ENTRY;
       const nest = join(ROOT, 'node_modules/@nestjs/cli/bin/nest.js');
       const build = spawnSync(process.execPath, [nest, 'build', 'gateway'], {
         cwd: ROOT,
@@ -70,6 +60,7 @@ export async function ensureGatewayBuilt(): Promise<string> {
       if (build.status !== 0) {
         throw new Error(`nest build failed (${build.status}):\n${build.stdout}${build.stderr}`);
       }
+      markBuilt(ROOT); // so workers waiting on the lock find it fresh instead of building again
       return ENTRY;
     } finally {
       rmSync(LOCK, { recursive: true, force: true });
