@@ -30,8 +30,30 @@ export function topFrames(
     .sort((a, b) => b.selfMs - a.selfMs);
 }
 
+/** Coarse areas of the gateway, first match wins: what a before/after comparison reads best. */
+const AREAS = [
+  [
+    'mqtt (aedes, mqtt-packet)',
+    /~\/(aedes|mqtt-packet|aedes-[a-z-]+|fastfall|fastparallel|fastseries|reusify)\//,
+  ],
+  ['spool (lmdb)', /~\/(lmdb|msgpackr|ordered-binary)\/|\/spool\//],
+  ['influx writer', /~\/influx\/|\/storage\/src\/(telemetry|influx)\//],
+  ['validation', /\/contracts\/src\//],
+  ['detection', /\/detection\/src\//],
+  ['broker hooks and limits', /\/broker\/src\//],
+  ['ingestion', /\/ingestion\/src\//],
+  ['metrics (prom-client)', /~\/prom-client\//],
+  ['node streams, net, timers', /^node:/],
+];
+
+function areaOf(file, functionName) {
+  if (!file) return `(${functionName || 'native'})`;
+  return AREAS.find(([, pattern]) => pattern.test(file))?.[0] ?? 'other';
+}
+
 function frameKey({ functionName, url, lineNumber }, group) {
   const file = url ? shorten(url) : '';
+  if (group === 'area') return areaOf(file, functionName);
   if (group === 'file') return file || `(${functionName || 'native'})`;
   const name = functionName || '(anonymous)';
   return file ? `${name} ${file}:${lineNumber + 1}` : name;

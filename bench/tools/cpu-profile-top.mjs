@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// usage: node bench/tools/cpu-profile-top.mjs FILE.cpuprofile [--top 25] [--by function|file] [--window FROM,TO]
+// usage: node bench/tools/cpu-profile-top.mjs FILE.cpuprofile [--top 25] [--by function|file|area] [--window FROM,TO]
 // (--window: µs of CLOCK_MONOTONIC, as the bench logs for the load of each run)
 // Prints the frames with the most self time, to compare a profile before and after a change.
 import { readFileSync } from 'node:fs';
@@ -16,11 +16,16 @@ const { values, positionals } = parseArgs({
 });
 if (positionals.length !== 1) {
   process.stderr.write(
-    'usage: node bench/tools/cpu-profile-top.mjs FILE.cpuprofile [--top 25] [--by function|file]\n',
+    'usage: node bench/tools/cpu-profile-top.mjs FILE.cpuprofile [--top 25] [--by function|file|area]\n',
   );
   process.exit(2);
 }
-const frames = topFrames(JSON.parse(readFileSync(positionals[0], 'utf8')), { group: values.by });
+const [fromUs, toUs] = values.window ? values.window.split(',').map(Number) : [];
+const frames = topFrames(JSON.parse(readFileSync(positionals[0], 'utf8')), {
+  group: values.by,
+  fromUs,
+  toUs,
+});
 for (const { frame, selfMs, percent } of frames.slice(0, Number(values.top))) {
   process.stdout.write(
     `${percent.toFixed(1).padStart(5)}%  ${selfMs.toFixed(0).padStart(7)} ms  ${frame}\n`,

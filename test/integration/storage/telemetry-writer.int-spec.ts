@@ -6,6 +6,7 @@ import { freePort, influxQuery } from '../../support/influx';
 import { pollUntil } from '../../support/poll-until';
 import { testConfig, testDir } from '../../support/test-config';
 import { LmdbPointSpool } from '../../../libs/storage/src/spool/lmdb-point-spool';
+import { telemetryLines } from '../../../libs/storage/src/telemetry/line-protocol';
 import { StorageHarness, startStorage } from './storage-harness';
 
 const T0 = Date.UTC(2026, 10, 22, 12, 0, 0);
@@ -183,7 +184,7 @@ describe(TelemetryWriter.name, () => {
       spool.open(spoolDir);
       for (let i = 0; i < 5; i++) {
         const batch = readings(100, T0 + i * 100_000, (j) => i * 100 + j + 0.1);
-        await spool.append(spool.encode('dev-replay', batch), Date.now());
+        await spool.append(telemetryLines('dev-replay', batch), batch.length, Date.now());
       }
       await spool.close();
       // As after a crash between InfluxDB's confirmation and the spool's cleanup.

@@ -18,6 +18,17 @@ interface RawResponse {
   error?: string;
 }
 
+/** The part of `influx`'s (unexported) request pool that writePoints itself uses. */
+interface InfluxRequestPool {
+  discard(options: {
+    method: string;
+    path: string;
+    body: string;
+    query: Record<string, string>;
+    auth?: string;
+  }): Promise<void>;
+}
+
 /** The pool must not bench the only host: our writer does its own backoff. */
 const NEVER_DISABLE_HOST: NonNullable<IPoolOptions['backoff']> = {
   getDelay: () => 0,
@@ -37,6 +48,7 @@ const NEVER_DISABLE_HOST: NonNullable<IPoolOptions['backoff']> = {
 export class InfluxConnection {
   private readonly logger = new Logger(InfluxConnection.name);
   private client: InfluxDB | undefined;
+  private auth: string | undefined;
   private ready = false;
   private closed = false;
   private ensureTimer: NodeJS.Timeout | undefined;
@@ -54,6 +66,9 @@ export class InfluxConnection {
 
   connect(url: string): void {
     const parsed = new URL(url);
+    const username = parsed.username ? decodeURIComponent(parsed.username) : undefined;
+    const password = parsed.password ? decodeURIComponent(parsed.password) : undefined;
+    this.auth = username === undefined ? undefined : `${username}:${password ?? ''}`;
     this.client = new InfluxDB({
       hosts: [
         {
@@ -63,8 +78,8 @@ export class InfluxConnection {
           path: parsed.pathname === '/' ? undefined : parsed.pathname,
         },
       ],
-      username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
-      password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+      username,
+      password,
       database: this.database,
       pool: { maxRetries: 0, requestTimeout: 10_000, backoff: NEVER_DISABLE_HOST },
     });
@@ -119,9 +134,20 @@ export class InfluxConnection {
     return (result?.series ?? []).flatMap((series) => toRows(series));
   }
 
-  /** Writes points with millisecond timestamps; client errors are thrown as they come (see isRejection). */
-  async writeBatch(points: IPoint[]): Promise<void> {
-    await this.influx().writePoints(points, { precision: 'ms' });
+  /**
+   * Writes line protocol with millisecond timestamps; errors are thrown as they come (see
+   * isRejection). Sent through the client's own request pool (its hosts, auth and timeouts):
+   * writePoints would only re-encode lines the spool already holds as InfluxDB wants them.
+   */
+  async writeLines(lines: string): Promise<void> {
+    const pool = (this.influx() as unknown as { _pool: InfluxRequestPool })._pool;
+    await pool.discard({
+      method: 'POST',
+      path: '/write',
+      body: lines,
+      query: { db: this.database, precision: 'ms' },
+      auth: this.auth,
+    });
   }
 
   /** Like writeBatch, with failures as StorageException INFLUX_UNAVAILABLE. */

@@ -1,11 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { mkdirSync } from 'node:fs';
 import { open, RootDatabase } from 'lmdb';
-import { Reading } from '@iag/contracts';
 import { StorageException, StorageExceptionCode } from '../storage.exception';
-import { TelemetryPoint } from '../telemetry/telemetry-point';
-import { EncodedEntry, PointSpool, SpoolBatch, SpoolDepth, SpoolEntryRef } from './point-spool';
-import { decodeEntry, encodeEntry } from './spool-entry';
+import { spooledLines } from './legacy-entry';
+import { entryBytes, PointSpool, SpoolBatch, SpoolDepth, SpoolEntryRef } from './point-spool';
 
 /** The key holds what the counts need, so a restart rebuilds them from keys alone. */
 type SpoolKey = [seq: number, at: number, readings: number, bytes: number];
@@ -19,10 +17,10 @@ const refOf = ([seq, at, readings, bytes]: SpoolKey): SpoolEntryRef => ({
 });
 
 /**
- * The durable spool: an lmdb environment of its own under DATA_DIR/spool, one entry per message
- * keyed by an increasing sequence number. lmdb commits every put of one event-loop turn in one
- * transaction with one fdatasync (group commit), and with overlappingSync off a put resolves only
- * after that sync: so "resolved" means "on disk", at one fsync per turn, not per message.
+ * The durable spool: an lmdb environment of its own under DATA_DIR/spool, one entry per append
+ * (the writer appends once per event-loop turn) keyed by an increasing sequence number. lmdb
+ * commits every put of one turn in one transaction with one fdatasync (group commit), and with
+ * overlappingSync off a put resolves only after that sync: so "resolved" means "on disk".
  * Only counts live in memory (no per-entry index), so a full 1 GiB spool costs no heap.
  */
 @Injectable()
@@ -68,22 +66,13 @@ export class LmdbPointSpool implements PointSpool {
     };
   }
 
-  encode(deviceId: string, readings: Reading[]): EncodedEntry {
-    return encodeEntry(deviceId, readings);
-  }
-
-  async append(entry: EncodedEntry, at: number): Promise<void> {
+  async append(lines: string, readings: number, at: number): Promise<void> {
     const db = this.opened();
-    const ref: SpoolEntryRef = {
-      seq: this.nextSeq++,
-      at,
-      readings: entry.readings,
-      bytes: entry.bytes,
-    };
+    const ref: SpoolEntryRef = { seq: this.nextSeq++, at, readings, bytes: entryBytes(lines) };
     this.count(ref, 1);
     this.committing.set(ref.seq, at);
     try {
-      await db.put(keyOf(ref), entry.value);
+      await db.put(keyOf(ref), Buffer.from(lines, 'latin1'));
     } catch (error) {
       this.count(ref, -1);
       throw new StorageException(
@@ -99,15 +88,17 @@ export class LmdbPointSpool implements PointSpool {
   peek(maxReadings: number): SpoolBatch | null {
     const db = this.opened();
     const entries: SpoolEntryRef[] = [];
-    const points: TelemetryPoint[] = [];
+    let lines = '';
+    let readings = 0;
     for (const { key, value } of db.getRange({ start: [this.cursor] })) {
       const ref = refOf(key);
-      if (entries.length > 0 && points.length + ref.readings > maxReadings) break;
+      if (entries.length > 0 && readings + ref.readings > maxReadings) break;
       entries.push(ref);
-      for (const point of decodeEntry(value)) points.push(point);
-      if (points.length >= maxReadings) break;
+      lines += spooledLines(value);
+      readings += ref.readings;
+      if (readings >= maxReadings) break;
     }
-    return entries.length > 0 ? { entries, points } : null;
+    return entries.length > 0 ? { entries, lines, readings } : null;
   }
 
   async ack(batch: SpoolBatch): Promise<void> {

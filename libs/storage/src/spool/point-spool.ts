@@ -1,27 +1,23 @@
-import { Reading } from '@iag/contracts';
-import { TelemetryPoint } from '../telemetry/telemetry-point';
-
-/** One spooled message: the readings of one device that arrived together. */
+/**
+ * One spooled entry: the line protocol of every message that arrived in one event-loop turn
+ * (TelemetryWriter groups them), so a turn costs one put and one remove, not one per message.
+ */
 export interface SpoolEntryRef {
   seq: number;
-  /** Arrival time (epoch ms). */
+  /** Arrival time of its first message (epoch ms). */
   at: number;
   readings: number;
   bytes: number;
 }
 
-/** An entry encoded once: its size decides whether it fits before it is appended. */
-export interface EncodedEntry {
-  readonly value: Buffer;
-  readonly readings: number;
-  /** What the entry counts against SPOOL_MAX_BYTES. */
-  readonly bytes: number;
-}
+/** Counted per entry on top of its text: roughly its key and lmdb's node header. */
+export const ENTRY_OVERHEAD_BYTES = 48;
 
-/** Whole entries, oldest first, with their points flattened in order. */
+/** Whole entries, oldest first, with their line protocol in order: the body of one write. */
 export interface SpoolBatch {
   readonly entries: readonly SpoolEntryRef[];
-  readonly points: TelemetryPoint[];
+  readonly lines: string;
+  readonly readings: number;
 }
 
 export interface SpoolDepth {
@@ -39,12 +35,17 @@ export interface SpoolDepth {
 export interface PointSpool {
   /** Counts include appends still committing, so a bound holds before they land. */
   depth(): SpoolDepth;
-  encode(deviceId: string, readings: Reading[]): EncodedEntry;
-  /** Resolves once the entry is durable; rejects (and counts nothing) when it could not be stored. */
-  append(entry: EncodedEntry, at: number): Promise<void>;
+  /**
+   * Stores `lines` (line protocol, ASCII, every line ending in a newline) as one entry; resolves
+   * once it is durable, rejects (and counts nothing) when it could not be stored.
+   */
+  append(lines: string, readings: number, at: number): Promise<void>;
   /** Up to `maxReadings` (at least one whole entry) of the oldest stored entries, not removed; null if none is stored yet. */
   peek(maxReadings: number): SpoolBatch | null;
   /** Forgets a peeked batch (InfluxDB confirmed it); it leaves the counts at once. */
   ack(batch: SpoolBatch): Promise<void>;
   close(): Promise<void>;
 }
+
+/** What an entry of `lines` counts against SPOOL_MAX_BYTES (line protocol here is ASCII). */
+export const entryBytes = (lines: string): number => lines.length + ENTRY_OVERHEAD_BYTES;

@@ -1,5 +1,4 @@
 import { buildTelemetryQuery, toSeriesPoints } from './telemetry-query';
-import { toInfluxPoint } from './telemetry-point';
 
 describe(buildTelemetryQuery.name, () => {
   const range = { from: 1000, to: 2000 };
@@ -65,18 +64,5 @@ describe(toSeriesPoints.name, () => {
     expect(
       toSeriesPoints(rows, { from: 0, to: 1, fn: 'mean', metrics: ['temp'] })[0].values,
     ).toEqual({ temp: null });
-  });
-});
-
-describe(toInfluxPoint.name, () => {
-  it('maps a reading to the telemetry measurement: device tag, one field per metric, ms time', () => {
-    expect(
-      toInfluxPoint({ deviceId: 'dev-1', ts: 1_763_816_400_123, values: { temp: 21, hum: 40.5 } }),
-    ).toEqual({
-      measurement: 'telemetry',
-      tags: { device_id: 'dev-1' },
-      fields: { temp: 21, hum: 40.5 },
-      timestamp: 1_763_816_400_123,
-    });
   });
 });

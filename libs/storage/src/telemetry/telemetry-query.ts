@@ -1,5 +1,5 @@
 import { msTime, quoteIdent, quoteString } from '../influx/influxql';
-import { DEVICE_TAG, TELEMETRY_MEASUREMENT } from './telemetry-point';
+import { DEVICE_TAG, TELEMETRY_MEASUREMENT } from './line-protocol';
 
 export type TelemetryFn = 'mean' | 'min' | 'max' | 'last' | 'median';
 const FNS: readonly TelemetryFn[] = ['mean', 'min', 'max', 'last', 'median'];

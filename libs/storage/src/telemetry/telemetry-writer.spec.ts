@@ -1,21 +1,22 @@
 import { GatewayConfig } from '@iag/config';
 import { Logger } from '@nestjs/common';
-import type { IPoint } from 'influx';
 import { InfluxConnection } from '../influx/influx-connection';
 import { MemoryPointSpool } from '../spool/testing/memory-point-spool';
+import { telemetryLines } from './line-protocol';
 import { TelemetryWriter } from './telemetry-writer';
 
 /** Stands in for InfluxDB: each write takes the next scripted outcome (default: success). */
 class FakeInflux {
-  readonly batches: IPoint[][] = [];
+  /** The lines of each write. */
+  readonly batches: string[][] = [];
   readonly outcomes: Array<'ok' | 'fail' | 'reject' | Promise<void>> = [];
   inFlight = 0;
   maxInFlight = 0;
 
-  async writeBatch(points: IPoint[]): Promise<void> {
+  async writeLines(lines: string): Promise<void> {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-    this.batches.push(points);
+    this.batches.push(lines.trimEnd().split('\n'));
     try {
       const outcome = this.outcomes.shift() ?? 'ok';
       if (outcome === 'fail') throw new Error('connect ECONNREFUSED');
@@ -32,7 +33,7 @@ class FakeInflux {
   async ensureDatabase(): Promise<void> {}
 
   get written(): number[] {
-    return this.batches.flat().map((p) => p.fields!.v as number);
+    return this.batches.flat().map((line) => Number(/ v=([^ ]+) /.exec(line)![1]));
   }
 }
 
@@ -66,10 +67,25 @@ describe(TelemetryWriter.name, () => {
   beforeAll(() => Logger.overrideLogger(false));
   afterAll(() => Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose']));
 
-  it('batches whole messages: at most batchPoints readings, but never splits one', async () => {
+  it('spools the messages of one event-loop turn as one entry, in arrival order', async () => {
+    const spool = new MemoryPointSpool();
     const fake = new FakeInflux();
-    const w = writer(fake);
-    await Promise.all([w.enqueue('d', values(0, 3)), w.enqueue('d', values(3, 2))]);
+    const w = writer(fake, { WRITE_BATCH_POINTS: '5000' }, spool);
+    const stored = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => w.enqueue(`d${i % 7}`, values(i, 1))),
+    );
+    expect(stored.every(Boolean)).toBe(true);
+    expect(spool.appends).toBe(1);
+    expect(w.stats().spool.readings).toBe(100);
+    await w.flush();
+    expect(fake.written).toEqual(Array.from({ length: 100 }, (_, i) => i));
+  });
+
+  it('batches whole entries: at most batchPoints readings, but never splits one', async () => {
+    const fake = new FakeInflux();
+    const w = writer(fake, { WRITE_BATCH_MS: '60000' });
+    await w.enqueue('d', values(0, 3));
+    await w.enqueue('d', values(3, 2));
     await w.enqueue('d', values(5, 6));
     await w.flush();
     expect(fake.batches.map((b) => b.length)).toEqual([3, 2, 6]);
@@ -90,11 +106,11 @@ describe(TelemetryWriter.name, () => {
     for (let i = 4; i < 10; i++) await w.enqueue('d', values(i, 1));
     await w.flush();
 
-    expect(fake.batches.slice(0, 4).map((b) => b.map((p) => p.fields!.v))).toEqual([
-      [0, 1, 2, 3],
-      [0, 1, 2, 3],
-      [0, 1, 2, 3],
-      [0, 1, 2, 3],
+    expect(fake.batches.slice(0, 4).map((b) => b.map((line) => line.split(' ')[1]))).toEqual([
+      ['v=0', 'v=1', 'v=2', 'v=3'],
+      ['v=0', 'v=1', 'v=2', 'v=3'],
+      ['v=0', 'v=1', 'v=2', 'v=3'],
+      ['v=0', 'v=1', 'v=2', 'v=3'],
     ]);
     expect(fake.written.slice(12)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(fake.maxInFlight).toBe(1);
@@ -110,8 +126,8 @@ describe(TelemetryWriter.name, () => {
   it('drops a batch InfluxDB refuses for its content (400) and carries on', async () => {
     const fake = new FakeInflux();
     fake.outcomes.push('reject');
-    const w = writer(fake);
-    await Promise.all([0, 1, 2, 3, 4, 5].map((i) => w.enqueue('d', values(i, 1))));
+    const w = writer(fake, { WRITE_BATCH_MS: '60000' });
+    for (let i = 0; i < 6; i++) await w.enqueue('d', values(i, 1));
     await w.flush();
     expect(fake.batches.map((b) => b.length)).toEqual([4, 2]);
     expect(w.stats()).toMatchObject({
@@ -191,7 +207,7 @@ describe(TelemetryWriter.name, () => {
 
   it('drains what an earlier run left in the spool once started', async () => {
     const spool = new MemoryPointSpool();
-    await spool.append(spool.encode('d', values(0, 3)), Date.now() - 60_000);
+    await spool.append(telemetryLines('d', values(0, 3)), 3, Date.now() - 60_000);
     const fake = new FakeInflux();
     const w = writer(fake, {}, spool);
     await w.flush();

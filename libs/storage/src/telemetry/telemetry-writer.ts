@@ -7,7 +7,8 @@ import { POINT_SPOOL } from '../storage.constants';
 import { StorageException, StorageExceptionCode } from '../storage.exception';
 import { observeSpool, pointsWritten, writeDuration, writeErrors } from '../storage.metrics';
 import { backoffDelay } from './backoff';
-import { toInfluxPoint } from './telemetry-point';
+import { telemetryLines } from './line-protocol';
+import { SpoolIntake, WhenFull } from './spool-intake';
 
 export interface SpoolStats {
   readings: number;
@@ -28,24 +29,21 @@ export interface TelemetryWriterStats {
   lastError: string | null;
 }
 
-/** What enqueue() does when the spool has no room: wait for it (QoS 1) or give up at once (QoS 0). */
-export type WhenFull = 'wait' | 'drop';
+const STORED = Promise.resolve(true);
 
 /**
  * Telemetry into InfluxDB through the durable spool: enqueue() resolves once the readings are on
- * disk (the PUBACK waits on it), and they leave the spool only after InfluxDB confirmed them. A
- * batch goes out at `batchPoints` readings or `batchMs` after its oldest arrived, oldest first,
+ * disk (the PUBACK waits on it), and they leave the spool only after InfluxDB confirmed them.
+ * The messages of one event-loop turn share one spool entry (one put, one fsync, one promise).
+ * A batch goes out at `batchPoints` readings or `batchMs` after its oldest arrived, oldest first,
  * one write in flight; failures are retried with capped, jittered backoff. The spool is bounded
  * by SPOOL_MAX_BYTES: when full, callers wait in arrival order or are turned away.
  */
 @Injectable()
 export class TelemetryWriter {
   private readonly logger = new Logger(TelemetryWriter.name);
-  private readonly roomWaiters: Array<{ bytes: number; wake: () => void }> = [];
+  private readonly intake: SpoolIntake;
   private readonly drainWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
-  private readonly appending = new Set<Promise<void>>();
-  /** Woken room waiters that have not appended yet; keeps callers in arrival order. */
-  private waking = 0;
   private pumping: Promise<void> | undefined;
   private closed = false;
   private timer: NodeJS.Timeout | undefined;
@@ -60,6 +58,7 @@ export class TelemetryWriter {
     private readonly influx: InfluxConnection,
     @Inject(POINT_SPOOL) private readonly spool: PointSpool,
   ) {
+    this.intake = new SpoolIntake(spool, config.spool.maxBytes, () => this.schedule());
     observeSpool(() => this.stats().spool);
   }
 
@@ -73,35 +72,15 @@ export class TelemetryWriter {
    * room (in arrival order) and 'drop' resolves false at once. Rejects when the spool cannot
    * store them or the writer is closed: then nothing may be acknowledged.
    */
-  async enqueue(
-    deviceId: string,
-    readings: Reading[],
-    whenFull: WhenFull = 'wait',
-  ): Promise<boolean> {
-    if (readings.length === 0) return true;
-    this.assertOpen();
-    const entry = this.spool.encode(deviceId, readings);
-    if (this.roomWaiters.length > 0 || this.waking > 0 || !this.fits(entry.bytes)) {
-      if (whenFull === 'drop') return false;
-      await new Promise<void>((wake) => this.roomWaiters.push({ bytes: entry.bytes, wake }));
-      this.waking--;
-      this.assertOpen();
-    }
-    const appended = this.spool.append(entry, Date.now());
-    this.appending.add(appended);
-    this.wakeWaiter();
-    try {
-      await appended;
-    } finally {
-      this.appending.delete(appended);
-      this.wakeWaiter();
-    }
-    this.schedule();
-    return true;
+  enqueue(deviceId: string, readings: Reading[], whenFull: WhenFull = 'wait'): Promise<boolean> {
+    if (readings.length === 0) return STORED;
+    if (this.closed) return Promise.reject(closedError());
+    return this.intake.enqueue(telemetryLines(deviceId, readings), readings.length, whenFull);
   }
 
   /** Writes everything spooled now and later until the spool is empty. */
   flush(): Promise<void> {
+    this.intake.seal();
     if (this.spool.depth().readings === 0 && !this.pumping) return Promise.resolve();
     if (this.closed) {
       return Promise.reject(
@@ -118,14 +97,16 @@ export class TelemetryWriter {
   stats(): TelemetryWriterStats {
     const depth = this.spool.depth();
     const maxBytes = this.config.spool.maxBytes;
+    const bytes = depth.bytes + this.intake.pendingBytes;
+    const waiting = this.intake.waiting;
     return {
       spool: {
-        readings: depth.readings,
-        bytes: depth.bytes,
-        maxBytes,
+        readings: depth.readings + this.intake.pendingReadings,
+        bytes,
         oldestAgeMs: depth.oldestAt === undefined ? null : Math.max(0, Date.now() - depth.oldestAt),
-        waiting: this.roomWaiters.length,
-        full: depth.bytes >= maxBytes || this.roomWaiters.length > 0,
+        waiting,
+        maxBytes,
+        full: bytes >= maxBytes || waiting > 0,
       },
       writtenPoints: this.writtenPoints,
       failedWrites: this.failedWrites,
@@ -148,42 +129,16 @@ export class TelemetryWriter {
     this.closed = true;
     clearTimeout(this.timer);
     this.cancelSleep?.();
-    const error = new StorageException(
-      StorageExceptionCode.SPOOL_UNAVAILABLE,
-      'the writer is closed',
-    );
+    const error = closedError();
     this.drainWaiters.splice(0).forEach((w) => w.reject(error));
-    for (const { wake } of this.roomWaiters.splice(0)) {
-      this.waking++;
-      wake();
-    }
-    // Appends in flight are durable within a commit; a write in flight is not waited for long:
-    // if InfluxDB confirms it after the spool closed, its batch is simply replayed next start.
-    await Promise.allSettled(this.appending);
+    // What was accepted but not yet appended still goes to disk (its messages wait on it).
+    await this.intake.close(error);
+    // A write in flight is not waited for long: if InfluxDB confirms it after the spool
+    // closed, its batch is simply replayed next start.
     await Promise.race([this.pumping, new Promise((resolve) => setTimeout(resolve, 1000))]);
     const left = this.spool.depth().readings;
     if (!drained) this.logger.warn(`${left} readings stay in the spool for the next start`);
     return left;
-  }
-
-  private assertOpen(): void {
-    if (this.closed) {
-      throw new StorageException(StorageExceptionCode.SPOOL_UNAVAILABLE, 'the writer is closed');
-    }
-  }
-
-  /** An entry larger than the whole bound still goes into an empty spool, or it would wait forever. */
-  private fits(bytes: number): boolean {
-    const depth = this.spool.depth();
-    return depth.entries === 0 || depth.bytes + bytes <= this.config.spool.maxBytes;
-  }
-
-  private wakeWaiter(): void {
-    const next = this.roomWaiters[0];
-    if (this.waking > 0 || next === undefined || !this.fits(next.bytes)) return;
-    this.roomWaiters.shift();
-    this.waking++;
-    next.wake();
   }
 
   /** Starts a write when one is due, else arms the timer for the oldest reading's deadline. */
@@ -235,11 +190,10 @@ export class TelemetryWriter {
 
   /** Retries the same oldest batch until InfluxDB confirms it (or refuses it for its content). */
   private async writeOldestBatch(batch: SpoolBatch): Promise<void> {
-    const points = batch.points.map(toInfluxPoint);
     for (let attempt = 0; !this.closed; attempt++) {
       const endTimer = writeDuration.startTimer();
       try {
-        await this.influx.writeBatch(points);
+        await this.influx.writeLines(batch.lines);
         endTimer();
         this.confirmed(batch);
         return;
@@ -257,8 +211,8 @@ export class TelemetryWriter {
 
   private confirmed(batch: SpoolBatch): void {
     this.forget(batch);
-    pointsWritten.inc(batch.points.length);
-    this.writtenPoints += batch.points.length;
+    pointsWritten.inc(batch.readings);
+    this.writtenPoints += batch.readings;
     if (this.failureStreak > 0) {
       this.logger.log(`InfluxDB writes recovered after ${this.failureStreak} failed attempts`);
     }
@@ -271,9 +225,7 @@ export class TelemetryWriter {
     writeErrors.inc({ kind: 'rejected' });
     this.failedWrites++;
     this.lastError = (error as Error).message;
-    this.logger.error(
-      `InfluxDB refused a batch of ${batch.points.length} points: ${this.lastError}`,
-    );
+    this.logger.error(`InfluxDB refused a batch of ${batch.readings} points: ${this.lastError}`);
   }
 
   private forget(batch: SpoolBatch): void {
@@ -282,7 +234,7 @@ export class TelemetryWriter {
       .catch((error: Error) =>
         this.logger.warn(`spool cleanup failed (the batch will be replayed): ${error.message}`),
       );
-    this.wakeWaiter();
+    this.intake.roomFreed();
   }
 
   private failed(error: unknown, attempt: number): void {
@@ -312,4 +264,8 @@ export class TelemetryWriter {
       this.cancelSleep = done;
     });
   }
+}
+
+function closedError(): StorageException {
+  return new StorageException(StorageExceptionCode.SPOOL_UNAVAILABLE, 'the writer is closed');
 }

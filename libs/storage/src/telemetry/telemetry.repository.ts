@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InfluxConnection } from '../influx/influx-connection';
 import { msTime, quoteIdent, quoteString } from '../influx/influxql';
-import { DEVICE_TAG, TELEMETRY_MEASUREMENT } from './telemetry-point';
+import { DEVICE_TAG, TELEMETRY_MEASUREMENT } from './line-protocol';
 import {
   buildTelemetryQuery,
   RAW_POINT_LIMIT,

@@ -1,20 +1,19 @@
-import { Reading } from '@iag/contracts';
-import { TelemetryPoint } from '../../telemetry/telemetry-point';
-import { EncodedEntry, PointSpool, SpoolBatch, SpoolDepth, SpoolEntryRef } from '../point-spool';
-import { decodeEntry, encodeEntry } from '../spool-entry';
+import { entryBytes, PointSpool, SpoolBatch, SpoolDepth, SpoolEntryRef } from '../point-spool';
 
 interface Stored {
   ref: SpoolEntryRef;
-  value: Buffer;
+  lines: string;
   committed: boolean;
 }
 
-/** The spool in memory, for unit tests of its users: same encoding and counts, nothing durable. */
+/** The spool in memory, for unit tests of its users: same counts, nothing durable. */
 export class MemoryPointSpool implements PointSpool {
   private stored: Stored[] = [];
   private nextSeq = 0;
   /** Makes the next append fail, as a full disk would. */
   failNextAppend = false;
+  /** Appends so far: the writer groups the messages of one event-loop turn into one. */
+  appends = 0;
 
   depth(): SpoolDepth {
     let readings = 0;
@@ -26,18 +25,15 @@ export class MemoryPointSpool implements PointSpool {
     return { readings, bytes, entries: this.stored.length, oldestAt: this.stored[0]?.ref.at };
   }
 
-  encode(deviceId: string, readings: Reading[]): EncodedEntry {
-    return encodeEntry(deviceId, readings);
-  }
-
-  async append(entry: EncodedEntry, at: number): Promise<void> {
+  async append(lines: string, readings: number, at: number): Promise<void> {
+    this.appends++;
     if (this.failNextAppend) {
       this.failNextAppend = false;
       throw new Error('disk full');
     }
     const stored: Stored = {
-      ref: { seq: this.nextSeq++, at, readings: entry.readings, bytes: entry.bytes },
-      value: entry.value,
+      ref: { seq: this.nextSeq++, at, readings, bytes: entryBytes(lines) },
+      lines,
       committed: false,
     };
     this.stored.push(stored);
@@ -47,15 +43,17 @@ export class MemoryPointSpool implements PointSpool {
 
   peek(maxReadings: number): SpoolBatch | null {
     const entries: SpoolEntryRef[] = [];
-    const points: TelemetryPoint[] = [];
-    for (const { ref, value, committed } of this.stored) {
+    let lines = '';
+    let readings = 0;
+    for (const { ref, lines: entryLines, committed } of this.stored) {
       if (!committed) break;
-      if (entries.length > 0 && points.length + ref.readings > maxReadings) break;
+      if (entries.length > 0 && readings + ref.readings > maxReadings) break;
       entries.push(ref);
-      points.push(...decodeEntry(value));
-      if (points.length >= maxReadings) break;
+      lines += entryLines;
+      readings += ref.readings;
+      if (readings >= maxReadings) break;
     }
-    return entries.length > 0 ? { entries, points } : null;
+    return entries.length > 0 ? { entries, lines, readings } : null;
   }
 
   async ack(batch: SpoolBatch): Promise<void> {
