@@ -62,7 +62,7 @@ export class TelemetryIngestor implements TelemetrySink, OnModuleDestroy {
 
   private profileOf(deviceId: string): string | null {
     try {
-      return this.devices.get(deviceId)?.profile ?? null;
+      return this.devices.profileOf(deviceId) ?? null;
     } catch {
       return null; // registry unavailable: scored without a profile (matched by its metrics)
     }

@@ -45,6 +45,18 @@ describe(DeviceRegistry.name, () => {
     expect(Object.keys(devices.get('sensor-1')!)).not.toContain('tokenHash');
   });
 
+  it('answers profileOf from memory, and forgets it when the device is removed', async () => {
+    await devices.create('prof-1', 'hvac');
+    await devices.create('prof-2');
+    expect(devices.profileOf('prof-1')).toBe('hvac');
+    expect(devices.profileOf('prof-2')).toBeNull();
+    expect(devices.profileOf('ghost')).toBeUndefined();
+    await devices.remove('prof-1');
+    expect(devices.profileOf('prof-1')).toBeUndefined();
+    await devices.create('prof-1', 'chiller');
+    expect(devices.profileOf('prof-1')).toBe('chiller');
+  });
+
   it('refuses a taken id with DEVICE_EXISTS', async () => {
     await devices.create('dup');
     expect(await codeOf(devices.create('dup', 'other'))).toBe(StorageExceptionCode.DEVICE_EXISTS);

@@ -47,6 +47,13 @@ function discard(packet: PublishPacket): void {
 
 type Done = (error?: Error | null) => void;
 
+interface AllowedTelemetry {
+  topic: string;
+  deviceId: string;
+  /** The rate limits' key (principalKey). */
+  key: string;
+}
+
 export type PublishInternal = (topic: string, payload: string, qos: 0 | 1) => void;
 
 /**
@@ -60,6 +67,12 @@ export class PublishHooks {
   /** Topic filters each session has asked for (granted or not), against MQTT_MAX_SUBSCRIPTIONS. */
   private readonly filtersAsked = new WeakMap<Client, Set<string>>();
   private readonly overBudget = new WeakSet<Client>();
+  /**
+   * The telemetry topic a session was last allowed to publish to, with what ingesting it needs:
+   * the ACL, the topic parse and the rate-limit key are then worked out once per session instead
+   * of once per message (the rules and a session's principal do not change while it lives).
+   */
+  private readonly telemetryOf = new WeakMap<Client, AllowedTelemetry>();
 
   constructor(
     private readonly sink: TelemetrySink,
@@ -71,16 +84,25 @@ export class PublishHooks {
   ) {}
 
   authorizePublish(client: Client | null, packet: PublishPacket, done: Done): void {
-    const refusal = this.publishRefusal(client, packet);
-    // MQTT-3.3.5-2: 3.1.1 has no negative PUBACK; closing the connection is the refusal a client notices.
-    if (refusal) return done(refusal);
+    let allowed = client === null ? undefined : this.telemetryOf.get(client);
+    if (allowed === undefined || allowed.topic !== packet.topic || packet.qos > 1) {
+      const refusal = this.publishRefusal(client, packet);
+      // MQTT-3.3.5-2: 3.1.1 has no negative PUBACK; closing the connection is the refusal a client notices.
+      if (refusal) return done(refusal);
+      const deviceId = telemetryTopicDevice(packet.topic);
+      if (deviceId === null) return done(null);
+      allowed = {
+        topic: packet.topic,
+        deviceId,
+        key: principalKey(this.sessions.principalOf(client)!),
+      };
+      if (client !== null) this.telemetryOf.set(client, allowed);
+    }
     // MQTT-3.3.1-10: a zero-byte retained message clears the retained one; it is not a reading.
     if (packet.retain && packet.payload.length === 0) return done(null);
-    const deviceId = telemetryTopicDevice(packet.topic);
-    if (deviceId === null) return done(null);
+    const { deviceId, key } = allowed;
     const payload =
       typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-    const key = principalKey(this.sessions.principalOf(client)!);
     if (packet.qos === 0) {
       if (this.rates.tryTake(key, payload.length))
         return this.ingest(deviceId, packet, payload, done);

@@ -114,7 +114,10 @@ export class ModelRoutingDetector implements AnomalyDetector {
       version: this.fallback.version,
       threshold: this.fallback.threshold,
     };
-    return scores.map((s) => (s === null || s.source ? s : { ...s, source }));
+    // Marked in place: a copy would also force the lazy contributions of every quiet reading.
+    for (const score of scores)
+      if (score !== null && score.source === undefined) score.source = source;
+    return scores;
   }
 
   private routeOf(window: DeviceWindow, models: Map<string, LoadedModel>): DeviceRoute {

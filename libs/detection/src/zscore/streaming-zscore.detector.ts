@@ -82,9 +82,11 @@ export class StreamingZScoreDetector implements AnomalyDetector {
 
   private scoreOne({ deviceId, reading }: DeviceWindow): WindowScore | null {
     const baselines = this.baselinesOf(deviceId);
-    const zs: { name: string; z: number }[] = [];
+    const values = reading.values;
+    let zs: MetricZ[] | null = null;
     let skipped = 0;
-    for (const [name, value] of Object.entries(reading.values)) {
+    for (const name in values) {
+      const value = values[name];
       if (!Number.isFinite(value)) continue; // ingestion validates; never let NaN into a baseline
       let baseline = baselines.get(name);
       if (baseline === undefined) {
@@ -95,27 +97,11 @@ export class StreamingZScoreDetector implements AnomalyDetector {
         baseline = new MetricChannels(this.learnReadings, this.threshold, this.likelihood);
         baselines.set(name, baseline);
       }
-      const score = baseline.observe(value);
-      if (score !== null) zs.push({ name, z: score });
+      const z = baseline.observe(value);
+      if (z !== null) (zs ??= []).push({ name, z });
     }
     if (skipped > 0) this.countSkipped(deviceId, skipped);
-    return zs.length === 0 ? null : this.toScore(zs);
-  }
-
-  private toScore(zs: { name: string; z: number }[]): WindowScore {
-    let maxZ = 0;
-    let sumSquares = 0;
-    for (const { z } of zs) {
-      maxZ = Math.max(maxZ, z);
-      sumSquares += z * z;
-    }
-    const contributions = zs.map(({ name, z }) => ({
-      name,
-      // All-zero deviations (a reading exactly on the baseline): share equally so the sum stays 1.
-      contribution: sumSquares > 0 ? (z * z) / sumSquares : 1 / zs.length,
-    }));
-    contributions.sort((a, b) => b.contribution - a.contribution || a.name.localeCompare(b.name));
-    return { score: maxZ, contributions };
+    return zs === null ? null : new ZScoreWindow(zs);
   }
 
   private baselinesOf(deviceId: string): Map<string, MetricChannels> {
@@ -135,4 +121,41 @@ export class StreamingZScoreDetector implements AnomalyDetector {
       `device ${deviceId} sends more than ${MAX_METRICS_PER_DEVICE} distinct metrics; the extra ones are not scored`,
     );
   }
+}
+
+interface MetricZ {
+  name: string;
+  z: number;
+}
+
+/**
+ * A scored reading. Its contributions are worked out only when asked for: almost every reading
+ * is quiet, and EpisodeTracker reads them only for windows over the threshold or in an episode.
+ */
+class ZScoreWindow implements WindowScore {
+  readonly score: number;
+  source?: WindowScore['source'];
+  private shares: WindowScore['contributions'] | undefined;
+
+  constructor(private readonly zs: MetricZ[]) {
+    let maxZ = 0;
+    for (const { z } of zs) maxZ = Math.max(maxZ, z);
+    this.score = maxZ;
+  }
+
+  get contributions(): WindowScore['contributions'] {
+    return (this.shares ??= contributionsOf(this.zs));
+  }
+}
+
+function contributionsOf(zs: MetricZ[]): WindowScore['contributions'] {
+  let sumSquares = 0;
+  for (const { z } of zs) sumSquares += z * z;
+  const contributions = zs.map(({ name, z }) => ({
+    name,
+    // All-zero deviations (a reading exactly on the baseline): share equally so the sum stays 1.
+    contribution: sumSquares > 0 ? (z * z) / sumSquares : 1 / zs.length,
+  }));
+  contributions.sort((a, b) => b.contribution - a.contribution || a.name.localeCompare(b.name));
+  return contributions;
 }
