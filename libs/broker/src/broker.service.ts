@@ -30,6 +30,7 @@ import { DeviceRateLimiter } from './limits/device-rate-limiter';
 import { PerIpConnectionCap } from './limits/per-ip-connection-cap';
 import { ConnectionGate } from './listeners/connection-gate';
 import { ConnectionInfos } from './listeners/connection-info';
+import { installSinglePubackWrite } from './listeners/puback-writer';
 import { boundPort, closeServer, listenTcp, listenTls } from './listeners/mqtt-listeners';
 import { WebSocketListener } from './listeners/websocket-listener';
 import { SessionRegistry } from './sessions/session-registry';
@@ -196,6 +197,7 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
       }),
       connections,
     );
+    installSinglePubackWrite();
     const { Aedes } = await loadAedes();
     const aedes = await Aedes.createBroker({
       preConnect: auth.preConnect.bind(auth),
