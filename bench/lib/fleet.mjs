@@ -55,8 +55,13 @@ export async function startFleet({ url, devices, generators, connectConcurrency 
     const replies = await Promise.all(
       children.map((child) => request(child, { type: 'run', ...options }, 'ran')),
     );
-    const histogram = hdr.build({ highestTrackableValue: 120e6 });
-    for (const reply of replies) histogram.add(hdr.decodeFromCompressedBase64(reply.histogram));
+    const merged = (field) => {
+      const histogram = hdr.build({ highestTrackableValue: 120e6 });
+      for (const reply of replies) histogram.add(hdr.decodeFromCompressedBase64(reply[field]));
+      return histogram;
+    };
+    const histogram = merged('histogram');
+    const steady = merged('steadyHistogram');
     return {
       sent: sum(replies, 'sent'),
       acked: sum(replies, 'acked'),
@@ -68,6 +73,11 @@ export async function startFleet({ url, devices, generators, connectConcurrency 
         p50: histogram.getValueAtPercentile(50) / 1000,
         p99: histogram.getValueAtPercentile(99) / 1000,
         max: histogram.maxValue / 1000,
+      },
+      steadyLatencyMs: {
+        p50: steady.getValueAtPercentile(50) / 1000,
+        p99: steady.getValueAtPercentile(99) / 1000,
+        max: steady.maxValue / 1000,
       },
     };
   };

@@ -12,7 +12,10 @@ export const BENCH_ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
  */
 export async function startGateway({ dataDir, influxUrl, database, env = {}, cpuProfileDir }) {
   mkdirSync(dataDir, { recursive: true });
-  const nodeArgs = cpuProfileDir
+  // BENCH_GATEWAY_NODE_FLAGS: extra node flags for the gateway only (say --trace-gc, which
+  // NODE_OPTIONS refuses), for investigations; results taken with it say so in their note.
+  const extraFlags = (process.env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const profileArgs = cpuProfileDir
     ? [
         '--cpu-prof',
         `--cpu-prof-dir=${cpuProfileDir}`,
@@ -21,6 +24,7 @@ export async function startGateway({ dataDir, influxUrl, database, env = {}, cpu
         join(ROOT, 'bench/lib/exit-after-shutdown.cjs'),
       ]
     : [];
+  const nodeArgs = [...extraFlags, ...profileArgs];
   let onReady;
   const ready = new Promise((resolve) => (onReady = resolve));
   const child = spawnLogged(process.execPath, [...nodeArgs, GATEWAY_MAIN], {

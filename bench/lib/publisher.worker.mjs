@@ -60,8 +60,11 @@ function payload(device, spikeEvery) {
 }
 
 /** flood: `inflight` messages per device, each next one sent on the PUBACK; paced: `rate` msg/s per device. */
-async function run({ mode, durationMs, rate, inflight, qos, spikeEvery }) {
+async function run({ mode, durationMs, warmupMs = 0, rate, inflight, qos, spikeEvery }) {
   const histogram = hdr.build(HISTOGRAM);
+  // Steady state: acks of messages published after the warm-up (JIT, first baselines, buffers).
+  const steady = hdr.build(HISTOGRAM);
+  const steadyFrom = performance.now() + warmupMs;
   let sent = 0;
   let acked = 0;
   let errors = 0;
@@ -84,7 +87,9 @@ async function run({ mode, durationMs, rate, inflight, qos, spikeEvery }) {
           firstError ??= error.message;
         } else {
           acked += 1;
-          histogram.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)));
+          const us = Math.max(1, Math.round((performance.now() - t0) * 1000));
+          histogram.recordValue(us);
+          if (t0 >= steadyFrom) steady.recordValue(us);
         }
         if (pending === 0 && stopping) drained();
         then?.();
@@ -125,6 +130,7 @@ async function run({ mode, durationMs, rate, inflight, qos, spikeEvery }) {
     unacked: pending,
     tailSeconds: (performance.now() - stoppedAt) / 1000,
     histogram: hdr.encodeIntoCompressedBase64(histogram),
+    steadyHistogram: hdr.encodeIntoCompressedBase64(steady),
   };
 }
 

@@ -26,6 +26,7 @@ const frames = topFrames(JSON.parse(readFileSync(positionals[0], 'utf8')), {
   fromUs,
   toUs,
 });
+process.stdout.on('error', () => process.exit(0)); // piped into head
 for (const { frame, selfMs, percent } of frames.slice(0, Number(values.top))) {
   process.stdout.write(
     `${percent.toFixed(1).padStart(5)}%  ${selfMs.toFixed(0).padStart(7)} ms  ${frame}\n`,
