@@ -88,7 +88,12 @@ if (command === 'simulate') {
   handOver(process.execPath, ['--enable-source-maps', built('trainer'), ...args]);
 } else if (command === 'start') {
   ensureInfluxd();
-  handOver(process.execPath, ['--enable-source-maps', built('gateway'), ...args]);
+  handOver(process.execPath, [
+    ...prerequisites.GATEWAY_NODE_FLAGS,
+    '--enable-source-maps',
+    built('gateway'),
+    ...args,
+  ]);
 } else if (command === 'test') {
   ensureInfluxd();
   ensureChromium();

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
+import { GATEWAY_NODE_FLAGS } from '../../scripts/lib/prerequisites.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const dist = join(root, 'dist/apps/gateway');
@@ -49,24 +50,28 @@ export async function startInfluxd() {
 
 /** Starts dist/.../main.js and waits for its ready line. */
 export async function startGateway(env) {
-  const child = spawn(process.execPath, [join(dist, 'apps/gateway/src/main.js')], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      BIND_HOST: '127.0.0.1',
-      MQTT_PORT: '0',
-      MQTTS_PORT: '0',
-      HTTP_PORT: '0',
-      LOG_LEVEL: 'warn',
-      ADMIN_API_KEY: 'chaos-admin-key-0123456789',
-      // Every load-generator connection comes from 127.0.0.1: lift the per-address cap, and keep the
-      // global one above the largest fleet (idle: 10,000 devices).
-      MQTT_MAX_CONNECTIONS_PER_IP: '0',
-      MQTT_MAX_CONNECTIONS: '20000',
-      ...env,
+  const child = spawn(
+    process.execPath,
+    [...GATEWAY_NODE_FLAGS, join(dist, 'apps/gateway/src/main.js')],
+    {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH,
+        BIND_HOST: '127.0.0.1',
+        MQTT_PORT: '0',
+        MQTTS_PORT: '0',
+        HTTP_PORT: '0',
+        LOG_LEVEL: 'warn',
+        ADMIN_API_KEY: 'chaos-admin-key-0123456789',
+        // Every load-generator connection comes from 127.0.0.1: lift the per-address cap, and keep the
+        // global one above the largest fleet (idle: 10,000 devices).
+        MQTT_MAX_CONNECTIONS_PER_IP: '0',
+        MQTT_MAX_CONNECTIONS: '20000',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let output = '';
   const keep = (chunk) => (output = (output + chunk.toString('utf8')).slice(-20_000));
   child.stdout.on('data', keep);

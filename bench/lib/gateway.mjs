@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnLogged, stopChild } from './child-process.mjs';
 import { GATEWAY_MAIN, ROOT } from './paths.mjs';
+import { GATEWAY_NODE_FLAGS } from '../../scripts/lib/prerequisites.mjs';
 
 export const BENCH_ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
 
@@ -24,7 +25,7 @@ export async function startGateway({ dataDir, influxUrl, database, env = {}, cpu
         join(ROOT, 'bench/lib/exit-after-shutdown.cjs'),
       ]
     : [];
-  const nodeArgs = [...extraFlags, ...profileArgs];
+  const nodeArgs = [...GATEWAY_NODE_FLAGS, ...extraFlags, ...profileArgs];
   let onReady;
   const ready = new Promise((resolve) => (onReady = resolve));
   const child = spawnLogged(process.execPath, [...nodeArgs, GATEWAY_MAIN], {

@@ -2,3 +2,4 @@
 export function builtEntry(root: string, app?: string): string;
 export function buildIsFresh(root: string, app?: string): boolean;
 export function markBuilt(root: string, app?: string): void;
+export const GATEWAY_NODE_FLAGS: string[];

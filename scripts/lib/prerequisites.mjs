@@ -3,6 +3,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
+/**
+ * Node flags the gateway runs with, wherever it is started (npm start, the bench, process tests).
+ * A 64 MiB young generation (V8's default tops out at 16 MiB): under 20k msg/s the default
+ * scavenged ~8 times a second and promoted short-lived message objects into the old generation;
+ * with it, GC time fell from 1.97 s to 0.54 s in a 20 s flood and peak RSS from 380 to 289 MiB
+ * (issue 7). It is a ceiling, not a reservation: an idle gateway does not grow into it.
+ */
+export const GATEWAY_NODE_FLAGS = ['--max-semi-space-size=64'];
+
 export function say(tool, message) {
   process.stderr.write(`[${tool}] ${message}\n`);
 }

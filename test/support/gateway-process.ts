@@ -76,7 +76,8 @@ export async function startGatewayProcess(
   env: Record<string, string> = {},
 ): Promise<GatewayProcess> {
   const entry = await ensureGatewayBuilt();
-  const child = spawn(process.execPath, [entry], {
+  const { GATEWAY_NODE_FLAGS } = await prerequisites();
+  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, entry], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
