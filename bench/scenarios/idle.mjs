@@ -124,7 +124,7 @@ await runScenario({
         },
         { figure: 'RSS per idle device (KiB)', gateway: g.perDeviceKiB, mosquitto: q.perDeviceKiB },
         {
-          figure: 'connects/s (gateway: includes the argon2 token check)',
+          figure: 'connects/s (gateway: includes the token check)',
           gateway: g.connectsPerSec,
           mosquitto: q.connectsPerSec,
         },

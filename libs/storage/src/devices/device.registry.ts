@@ -33,7 +33,7 @@ function toRecord({ tokenHash: _hash, ...record }: StoredDevice): DeviceRecord {
   return record;
 }
 
-/** Provisioned devices and their tokens (argon2id hashes only), in lmdb; survives restarts. */
+/** Provisioned devices and their tokens (hashes only, see SecretHasher), in lmdb; survives restarts. */
 @Injectable()
 export class DeviceRegistry {
   /**
@@ -42,11 +42,14 @@ export class DeviceRegistry {
    * only by create(); remove() forgets it.
    */
   private readonly profiles = new Map<string, string>();
+  private readonly unknownHash: string;
 
   constructor(
     private readonly store: RegistryStore,
     private readonly hasher: SecretHasher,
-  ) {}
+  ) {
+    this.unknownHash = hasher.unmatchableTokenHash();
+  }
 
   async create(id: string, profile: string | null = null): Promise<ProvisionedDevice> {
     if (this.exists(id)) throw this.alreadyExists(id);
@@ -58,7 +61,7 @@ export class DeviceRegistry {
       lastSeen: null,
       accepted: 0,
       rejected: 0,
-      tokenHash: await this.hasher.hash(token),
+      tokenHash: this.hasher.hashRandomToken(token),
     };
     const db = this.db();
     if (!(await db.ifNoExists(id, () => db.put(id, record)))) throw this.alreadyExists(id);
@@ -67,14 +70,16 @@ export class DeviceRegistry {
   }
 
   verifyToken(id: string, token: string): Promise<boolean> {
-    return this.hasher.verify(cacheKey(id), this.db().get(id)?.tokenHash, token);
+    // An unknown id is checked against a hash nothing matches: same cost, no timing oracle.
+    const stored = this.db().get(id)?.tokenHash ?? this.unknownHash;
+    return this.hasher.verify(cacheKey(id), stored, token);
   }
 
   /** Issues a new token; the old one stops working at once. */
   async rotateToken(id: string): Promise<string> {
     if (!this.exists(id)) throw this.notFound(id);
     const token = newToken();
-    const tokenHash = await this.hasher.hash(token);
+    const tokenHash = this.hasher.hashRandomToken(token);
     const db = this.db();
     const rotated = await db.transaction(() => {
       const current = db.get(id);

@@ -1,0 +1,32 @@
+import { randomBytes } from 'node:crypto';
+import { SecretHasher } from './secret-hasher';
+
+const token = () => randomBytes(32).toString('base64url');
+
+describe(SecretHasher.name, () => {
+  const hasher = new SecretHasher();
+
+  it('stores a random token as a SHA-256 that only that token matches', async () => {
+    const secret = token();
+    const stored = hasher.hashRandomToken(secret);
+    expect(stored).toMatch(/^sha256\$[A-Za-z0-9_-]{43}$/);
+    expect(stored).not.toContain(secret);
+    expect(await hasher.verify('device:a', stored, secret)).toBe(true);
+    expect(await hasher.verify('device:a', stored, `${secret}x`)).toBe(false);
+    expect(await hasher.verify('device:a', stored, '')).toBe(false);
+  });
+
+  it('matches nothing against the unknown-record hash', async () => {
+    const secret = token();
+    expect(await hasher.verify('device:ghost', hasher.unmatchableTokenHash(), secret)).toBe(false);
+  });
+
+  it('still verifies argon2id hashes (API keys, and device tokens stored before)', async () => {
+    const secret = token();
+    const stored = await hasher.hash(secret);
+    expect(stored).toMatch(/^\$argon2id\$/);
+    expect(await hasher.verify('device:old', stored, secret)).toBe(true);
+    expect(await hasher.verify('device:old', stored, token())).toBe(false);
+    expect(await hasher.verify('device:old', 'not a hash', secret)).toBe(false);
+  });
+});
