@@ -1,6 +1,7 @@
 // score: the detector alone, windows/s at the batch sizes DetectionService hands it, in this process
 // (no broker, no storage). Measures the z-score detector, and the detector the DetectionModule makes
 // active (a model from --models when one is installed there) when that is a different one.
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -15,13 +16,13 @@ const { ConfigModule, GatewayConfig } = require(join(DIST, 'libs/config/src/inde
 const METRICS = ['temp', 'hum', 'pressure'];
 
 /** A pool of readings per device: noise around a per-device level, increasing ts. */
-function readingPool(devices, perDevice) {
+function readingPool(devices, perDevice, metrics = METRICS) {
   const pool = [];
   const t0 = Date.now() - 86_400_000;
   for (let n = 0; n < perDevice; n++) {
     for (let d = 0; d < devices; d++) {
       const values = {};
-      METRICS.forEach(
+      metrics.forEach(
         (m, k) => (values[m] = 20 * (k + 1) + d / 100 + Math.round(Math.random() * 20) / 10),
       );
       pool.push({ deviceId: `dev-${d}`, reading: { ts: t0 + n * 1000, values } });
@@ -30,9 +31,13 @@ function readingPool(devices, perDevice) {
   return pool;
 }
 
-/** Feeds `pool` through scoreBatch in slices of `batch` for about `seconds`; windows per second. */
-async function scoreRate(detector, pool, batch, seconds) {
+/**
+ * Feeds `pool` through scoreBatch in slices of `batch` for about `seconds`: windows per second,
+ * and the share of them `scorer` (a detector id) scored itself (not the z-score fallback).
+ */
+async function scoreRate(detector, pool, batch, seconds, scorer = detector.id) {
   let windows = 0;
+  let byScorer = 0;
   let offset = 0;
   const started = performance.now();
   const deadline = started + seconds * 1000;
@@ -40,10 +45,25 @@ async function scoreRate(detector, pool, batch, seconds) {
     if (offset + batch > pool.length) offset = 0;
     const slice = pool.slice(offset, offset + batch);
     offset += batch;
-    await detector.scoreBatch(slice);
+    const scores = await detector.scoreBatch(slice);
     windows += slice.length;
+    for (const score of scores) if ((score?.source?.id ?? detector.id) === scorer) byScorer++;
   }
-  return windows / ((performance.now() - started) / 1000);
+  return { rate: windows / ((performance.now() - started) / 1000), share: byScorer / windows };
+}
+
+/**
+ * The installed model the active detector routes to (MODELS_DIR/<name>/<version>/metadata.json,
+ * newest version of the first name): its features, window and calibration decide the pool.
+ */
+function installedModel(modelsDir) {
+  for (const name of readdirSync(modelsDir).sort()) {
+    const versions = readdirSync(join(modelsDir, name)).filter((v) => /^\d+$/.test(v));
+    const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
+    if (newest === undefined) continue;
+    return JSON.parse(readFileSync(join(modelsDir, name, newest, 'metadata.json'), 'utf8'));
+  }
+  return null;
 }
 
 /** The whole DetectionService path (queue, per-device ordering, episodes) on top of a detector. */
@@ -85,6 +105,11 @@ await runScenario({
     devices: { type: 'string', default: '1000', help: 'devices in the pool' },
     seconds: { type: 'string', default: '3', help: 'seconds per measurement' },
     batches: { type: 'string', default: '64,512,2048', help: 'scoreBatch sizes measured' },
+    'model-devices': {
+      type: 'string',
+      default: '100',
+      help: 'devices in the pool for the installed model (its readings carry its features)',
+    },
     models: {
       type: 'string',
       default: join(ROOT, 'models'),
@@ -101,26 +126,53 @@ await runScenario({
       return null;
     });
     const pool = readingPool(Number(opts.devices), 200);
-    return { config, active, pool };
+    // The model path: readings carrying the model's features, past its per-device calibration
+    // and first window, for fewer devices (a pool of 1000 x ~950 readings would not help).
+    const model = active && active.detector.id !== 'zscore' ? installedModel(opts.models) : null;
+    const modelDevices = Number(opts['model-devices']);
+    const modelWarmup = model ? (model.calibrationReadings ?? 0) + model.windowSize + 1 : 0;
+    const modelPool = model ? readingPool(modelDevices, modelWarmup + 200, model.features) : null;
+    return { config, active, pool, model, modelPool, modelWarmup, modelDevices };
   },
-  async run(opts, _ctx, { config, active, pool }) {
+  async run(opts, _ctx, { config, active, pool, model, modelPool, modelWarmup, modelDevices }) {
     const seconds = Number(opts.seconds);
-    const detectors = [new detection.StreamingZScoreDetector(config.detector)];
-    if (active && active.detector.id !== 'zscore') detectors.push(active.detector);
+    const runs = [
+      {
+        detector: new detection.StreamingZScoreDetector(config.detector),
+        pool,
+        warmup: Number(opts.devices) * (config.detector.learnReadings + 1),
+        scorer: 'zscore',
+        scorerId: 'zscore',
+      },
+    ];
+    if (model) {
+      runs.push({
+        detector: active.detector,
+        pool: modelPool,
+        warmup: modelDevices * modelWarmup,
+        scorer: `${model.name}/${model.version}`,
+        scorerId: model.name,
+      });
+    }
     const result = {};
-    for (const detector of detectors) {
-      const warmup = pool.slice(0, Number(opts.devices) * (config.detector.learnReadings + 1));
-      await detector.scoreBatch(warmup); // past learning, so every timed window gets a score
+    for (const { detector, pool, warmup, scorer, scorerId } of runs) {
+      // past learning and calibration, so every timed window gets a score
+      for (let i = 0; i < warmup; i += 4096) {
+        await detector.scoreBatch(pool.slice(i, Math.min(i + 4096, warmup)));
+      }
+      const timed = pool.slice(warmup);
       const figures = {};
       for (const batch of opts.batches.split(',').map(Number)) {
-        figures[`batch${batch}`] = await scoreRate(detector, pool, batch, seconds);
+        const { rate, share } = await scoreRate(detector, timed, batch, seconds, scorerId);
+        figures[`batch${batch}`] = rate;
+        figures[`share${batch}`] = share;
       }
       const fresh =
         detector.id === 'zscore'
           ? new detection.StreamingZScoreDetector(config.detector)
           : detector;
       figures.service = await serviceRate(fresh, config, pool, seconds);
-      result[detector.id] = figures;
+      result[scorer] = figures;
     }
     return result;
   },
@@ -136,6 +188,12 @@ await runScenario({
           gateway: value,
           ...target,
         });
+        if (id !== 'zscore' && figures[`share${batch}`] !== undefined) {
+          table.push({
+            figure: `${id}: share of those windows the model scored (not the z-score fallback)`,
+            gateway: figures[`share${batch}`],
+          });
+        }
       }
       table.push({
         figure: `${id}: windows/s through DetectionService (queue + episodes)`,
