@@ -70,7 +70,8 @@ describe(TelemetryWriter.name, () => {
   it('spools the messages of one event-loop turn as one entry, in arrival order', async () => {
     const spool = new MemoryPointSpool();
     const fake = new FakeInflux();
-    const w = writer(fake, { WRITE_BATCH_POINTS: '5000' }, spool);
+    // No batch is due before flush(), so the count below cannot race a write on a slow machine.
+    const w = writer(fake, { WRITE_BATCH_POINTS: '5000', WRITE_BATCH_MS: '60000' }, spool);
     const stored = await Promise.all(
       Array.from({ length: 100 }, (_, i) => w.enqueue(`d${i % 7}`, values(i, 1))),
     );
