@@ -8,14 +8,21 @@ import { fmt, met } from './stats.mjs';
 export function writeResults(result) {
   const path = join(RESULTS_DIR, `${result.scenario}-${result.date.slice(0, 10)}.json`);
   writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
-  writeFileSync(join(RESULTS_DIR, 'latest.md'), renderLatest(newestPerScenario()));
+  refreshLatest();
   return path;
+}
+
+/** Rebuilds bench/results/latest.md from the newest result file of each scenario. */
+export function refreshLatest() {
+  writeFileSync(join(RESULTS_DIR, 'latest.md'), renderLatest(newestPerScenario()));
 }
 
 function newestPerScenario() {
   const newest = new Map();
   for (const file of readdirSync(RESULTS_DIR).filter((f) => f.endsWith('.json'))) {
-    const result = JSON.parse(readFileSync(join(RESULTS_DIR, file), 'utf8'));
+    const parsed = JSON.parse(readFileSync(join(RESULTS_DIR, file), 'utf8'));
+    // A scenario that writes its own file (chaos) may leave the name out: the file name has it.
+    const result = { scenario: file.split('-')[0], ...parsed, file };
     const known = newest.get(result.scenario);
     if (!known || known.date < result.date) newest.set(result.scenario, result);
   }
@@ -37,7 +44,10 @@ export function renderLatest(results) {
       '',
     );
     if (!Array.isArray(r.table)) {
-      out.push(`See \`bench/results/${r.scenario}-${r.date.slice(0, 10)}.json\`.`, '');
+      out.push(
+        `See \`bench/results/${r.file ?? `${r.scenario}-${r.date.slice(0, 10)}.json`}\`.`,
+        '',
+      );
       continue;
     }
     const withReference = r.table.some((row) => row.mosquitto !== undefined);
