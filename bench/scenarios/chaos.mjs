@@ -59,7 +59,13 @@ async function outage() {
   const retries = await gateway.metric('iag_influx_write_errors_total{kind="retried"}');
   await influxd.start();
   const recoveredAt = Date.now();
-  await drained(gateway);
+  // The fleet is still sending, so the spool always holds the current batch: drained means every
+  // reading acknowledged before InfluxDB came back has been written, not an empty spool.
+  const backlog = fleet.acked();
+  await chaos.until(
+    async () => (await gateway.metric('iag_influx_points_written_total')) >= backlog,
+    120_000,
+  );
   const drainSeconds = (Date.now() - recoveredAt) / 1000;
   await fleet.stop();
   await drained(gateway);
