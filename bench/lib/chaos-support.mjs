@@ -15,6 +15,12 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const dist = join(root, 'dist/apps/gateway');
 const require = createRequire(import.meta.url);
 
+/** Gateways started here: killed when this process exits, also when a scenario throws. */
+const gateways = new Set();
+process.once('exit', () => {
+  for (const child of gateways) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
 export const tempDir = (prefix) => mkdtempSync(join(tmpdir(), `iag-chaos-${prefix}-`));
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -72,6 +78,8 @@ export async function startGateway(env) {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  gateways.add(child);
+  child.once('exit', () => gateways.delete(child));
   let output = '';
   const keep = (chunk) => (output = (output + chunk.toString('utf8')).slice(-20_000));
   child.stdout.on('data', keep);
