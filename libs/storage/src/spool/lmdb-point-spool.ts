@@ -3,7 +3,14 @@ import { mkdirSync } from 'node:fs';
 import { open, RootDatabase } from 'lmdb';
 import { StorageException, StorageExceptionCode } from '../storage.exception';
 import { spooledLines } from './legacy-entry';
-import { entryBytes, PointSpool, SpoolBatch, SpoolDepth, SpoolEntryRef } from './point-spool';
+import {
+  entryBytes,
+  PointSpool,
+  SpoolBatch,
+  SpoolDepth,
+  SpoolEntryRef,
+  takeWholeEntries,
+} from './point-spool';
 
 /** The key holds what the counts need, so a restart rebuilds them from keys alone. */
 type SpoolKey = [seq: number, at: number, readings: number, bytes: number];
@@ -86,19 +93,12 @@ export class LmdbPointSpool implements PointSpool {
   }
 
   peek(maxReadings: number): SpoolBatch | null {
-    const db = this.opened();
-    const entries: SpoolEntryRef[] = [];
-    let lines = '';
-    let readings = 0;
-    for (const { key, value } of db.getRange({ start: [this.cursor] })) {
-      const ref = refOf(key);
-      if (entries.length > 0 && readings + ref.readings > maxReadings) break;
-      entries.push(ref);
-      lines += spooledLines(value);
-      readings += ref.readings;
-      if (readings >= maxReadings) break;
-    }
-    return entries.length > 0 ? { entries, lines, readings } : null;
+    return takeWholeEntries(
+      this.opened().getRange({ start: [this.cursor] }),
+      maxReadings,
+      ({ key }) => refOf(key),
+      ({ value }) => spooledLines(value),
+    );
   }
 
   async ack(batch: SpoolBatch): Promise<void> {

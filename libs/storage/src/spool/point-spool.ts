@@ -49,3 +49,27 @@ export interface PointSpool {
 
 /** What an entry of `lines` counts against SPOOL_MAX_BYTES (line protocol here is ASCII). */
 export const entryBytes = (lines: string): number => lines.length + ENTRY_OVERHEAD_BYTES;
+
+/**
+ * The batch rule every spool's peek() follows: whole entries, oldest first, until `maxReadings`
+ * (at least one entry, however large). `linesOf` is only called for the entries taken.
+ */
+export function takeWholeEntries<T>(
+  stored: Iterable<T>,
+  maxReadings: number,
+  refOf: (item: T) => SpoolEntryRef,
+  linesOf: (item: T) => string,
+): SpoolBatch | null {
+  const entries: SpoolEntryRef[] = [];
+  let lines = '';
+  let readings = 0;
+  for (const item of stored) {
+    const ref = refOf(item);
+    if (entries.length > 0 && readings + ref.readings > maxReadings) break;
+    entries.push(ref);
+    lines += linesOf(item);
+    readings += ref.readings;
+    if (readings >= maxReadings) break;
+  }
+  return entries.length > 0 ? { entries, lines, readings } : null;
+}

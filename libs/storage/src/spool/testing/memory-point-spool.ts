@@ -1,4 +1,11 @@
-import { entryBytes, PointSpool, SpoolBatch, SpoolDepth, SpoolEntryRef } from '../point-spool';
+import {
+  entryBytes,
+  PointSpool,
+  SpoolBatch,
+  SpoolDepth,
+  SpoolEntryRef,
+  takeWholeEntries,
+} from '../point-spool';
 
 interface Stored {
   ref: SpoolEntryRef;
@@ -42,18 +49,19 @@ export class MemoryPointSpool implements PointSpool {
   }
 
   peek(maxReadings: number): SpoolBatch | null {
-    const entries: SpoolEntryRef[] = [];
-    let lines = '';
-    let readings = 0;
-    for (const { ref, lines: entryLines, committed } of this.stored) {
-      if (!committed) break;
-      if (entries.length > 0 && readings + ref.readings > maxReadings) break;
-      entries.push(ref);
-      lines += entryLines;
-      readings += ref.readings;
-      if (readings >= maxReadings) break;
-    }
-    return entries.length > 0 ? { entries, lines, readings } : null;
+    const committed = this.stored.slice(0, this.committedCount());
+    return takeWholeEntries(
+      committed,
+      maxReadings,
+      ({ ref }) => ref,
+      ({ lines }) => lines,
+    );
+  }
+
+  /** Entries before the first one still committing (peek never reads past it). */
+  private committedCount(): number {
+    const first = this.stored.findIndex(({ committed }) => !committed);
+    return first < 0 ? this.stored.length : first;
   }
 
   async ack(batch: SpoolBatch): Promise<void> {
