@@ -2,16 +2,18 @@ import { AnomalyDetector, DeviceWindow, ScoreSource, WindowScore } from '../dete
 import { modelPredictRows, modelWindowsSkipped } from '../detection.metrics';
 import { LoadedModel, ServableModel } from '../model/loaded-model';
 import { loadModelArtifact } from '../model/model-artifact';
-import { FeatureWindow } from './feature-window';
-import { DeviceCalibration, scalingFor } from './normalization';
+import { FeatureWindow, PushResult } from './feature-window';
+import { DeviceCalibration, Scaling, scalingFor } from './normalization';
 import { reconstructionScore } from './reconstruction';
 
 /** What a model keeps per device: the window over its features and the raw per-device statistics. */
 export class DeviceModelState {
   window: FeatureWindow;
+  /** Kept once known: per-device statistics freeze after calibration, global ones never change. */
+  private scaling: Scaling | null = null;
 
   constructor(
-    model: LoadedModel,
+    private model: LoadedModel,
     readonly calibration = new DeviceCalibration(),
   ) {
     this.window = DeviceModelState.windowFor(model);
@@ -21,6 +23,27 @@ export class DeviceModelState {
   adopt(model: LoadedModel): void {
     const { features, windowSize } = model.metadata;
     if (!this.window.fits(features, windowSize)) this.window = DeviceModelState.windowFor(model);
+    this.model = model;
+    this.scaling = null;
+  }
+
+  /**
+   * Moves the window by one reading and returns what it did, with the scaling for the window
+   * (null while the device calibrates); the reading adds to the calibration until it is frozen.
+   */
+  push(values: Record<string, number>): { pushed: PushResult; scaling: Scaling | null } {
+    const pushed = this.window.push(values);
+    if (this.scaling !== null) return { pushed, scaling: this.scaling };
+    const meta = this.model.metadata;
+    if (pushed !== 'missing' && meta.normalization.mode === 'per-device') {
+      this.calibration.observe(
+        meta.features,
+        this.window.latest(),
+        meta.normalization.calibrationReadings,
+      );
+    }
+    this.scaling = scalingFor(meta, this.calibration);
+    return { pushed, scaling: this.scaling };
   }
 
   private static windowFor(model: LoadedModel): FeatureWindow {
@@ -55,16 +78,8 @@ export async function scoreWithModel(
   let rows = 0;
   let skipped = 0;
   items.forEach(({ state, values }, i) => {
-    const pushed = state.window.push(values);
+    const { pushed, scaling } = state.push(values);
     if (pushed === 'missing') skipped++;
-    else if (meta.normalization.mode === 'per-device') {
-      state.calibration.observe(
-        meta.features,
-        state.window.latest(),
-        meta.normalization.calibrationReadings,
-      );
-    }
-    const scaling = scalingFor(meta, state.calibration);
     if (!state.window.ready || scaling === null) return;
     state.window.copyNormalized(input, rows * width, scaling.mean, scaling.std);
     rowOf[i] = rows++;
@@ -85,7 +100,8 @@ export async function scoreWithModel(
       meta.features,
       meta.threshold,
     );
-    return { ...score, source };
+    score.source = source; // set, not spread: the contributions are a lazy getter
+    return score;
   });
 }
 

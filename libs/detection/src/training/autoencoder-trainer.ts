@@ -220,7 +220,7 @@ export function reconstructionErrors(
     const n = Math.min(chunk, rows - start);
     const input = data.subarray(start * width, (start + n) * width);
     const output = tf.tidy(() =>
-      (network.predict(tf.tensor2d(input, [n, width])) as tf.Tensor).dataSync(),
+      (network.predictOnBatch(tf.tensor2d(input, [n, width])) as tf.Tensor).dataSync(),
     );
     for (let r = 0; r < n; r++) {
       let sum = 0;
