@@ -93,6 +93,35 @@ describe('GET /metrics after known traffic', () => {
     );
   });
 
+  it('times REST requests by route pattern and status, and the InfluxDB queries behind them', async () => {
+    const count = (route: string, status: number) =>
+      value(
+        'iag_http_request_duration_seconds_count',
+        `method="GET",route="${route}",status="${status}"`,
+      );
+    const before = {
+      telemetry: await count('/api/v1/devices/:id/telemetry', 200),
+      missing: await count('/api/v1/devices/:id', 404),
+      unmatched: await count('unmatched', 404),
+      queries: await value('iag_influx_query_duration_seconds_count'),
+    };
+    expect((await gateway.http('/api/v1/devices/meter-1/telemetry')).status).toBe(200);
+    expect((await gateway.http('/api/v1/devices/meter-1/telemetry')).status).toBe(200);
+    expect((await gateway.http('/api/v1/devices/no-such-meter')).status).toBe(404);
+    expect((await gateway.http('/no/such/route/x7')).status).toBe(404);
+
+    expect(await count('/api/v1/devices/:id/telemetry', 200)).toBe(before.telemetry + 2);
+    expect(await count('/api/v1/devices/:id', 404)).toBe(before.missing + 1);
+    expect(await count('unmatched', 404)).toBe(before.unmatched + 1);
+    expect(await value('iag_influx_query_duration_seconds_count')).toBeGreaterThanOrEqual(
+      before.queries + 2,
+    );
+    // The path itself never becomes a label: no series per device or per scanned URL.
+    const { text } = await gateway.http('/metrics', { key: null });
+    expect(text).not.toContain('route="/api/v1/devices/meter-1');
+    expect(text).not.toContain('x7');
+  });
+
   it('reports the process: memory and event-loop lag', async () => {
     expect(await value('iag_process_resident_memory_bytes')).toBeGreaterThan(10_000_000);
     expect(await value('iag_nodejs_heap_size_used_bytes')).toBeGreaterThan(1_000_000);

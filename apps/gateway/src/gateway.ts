@@ -6,7 +6,7 @@ import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { GatewayConfig } from '@iag/config';
 import { BrokerService, loadTlsMaterial } from '@iag/broker';
-import { setupOpenApi } from '@iag/api';
+import { instrumentHttp, setupOpenApi } from '@iag/api';
 import { AppModule } from './app.module';
 
 export interface RunningGateway {
@@ -34,6 +34,7 @@ export async function createGateway(
   app.useLogger(app.get(Logger));
   // No enableShutdownHooks(): Nest would re-raise the signal after closing (exit 143); main.ts
   // closes on SIGTERM itself and exits 0.
+  instrumentHttp(app);
   setupOpenApi(app);
   const broker = app.get(BrokerService);
   broker.attachWebSocket(app.getHttpServer() as HttpServer);

@@ -5,3 +5,4 @@ export { Public, Roles, CurrentPrincipal } from './auth/auth.decorators';
 export type { AuthenticatedRequest } from './auth/auth.decorators';
 export type { ErrorBody } from './errors/api-exception.filter';
 export type { Readiness, ReadinessCheck } from './health/readiness.service';
+export { instrumentHttp } from './observability/http-metrics';

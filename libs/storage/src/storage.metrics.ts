@@ -19,6 +19,12 @@ export const writeDuration = new Histogram({
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
 });
 
+export const queryDuration = new Histogram({
+  name: 'iag_influx_query_duration_seconds',
+  help: 'Duration of one InfluxQL query (REST reads, start-up), failures included.',
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+});
+
 interface SpoolGaugeValues {
   readings: number;
   bytes: number;

@@ -1,5 +1,5 @@
 import { Anomaly, anomalyId, severityFor } from '@iag/contracts';
-import { AnomalyRepository, StorageExceptionCode } from '@iag/storage';
+import { AnomalyRepository, InfluxConnection, StorageExceptionCode } from '@iag/storage';
 import { influxQuery } from '../../support/influx';
 import { StorageHarness, startStorage } from './storage-harness';
 
@@ -232,6 +232,23 @@ describe(`${AnomalyRepository.name} find`, () => {
       expect(pages.slice(0, -1).every((p) => p.length === limit)).toBe(true);
     },
   );
+
+  it('reads a page in one query unless a tie straddles its end', async () => {
+    const queries = jest.spyOn(storage.get(InfluxConnection), 'query'); // observes, calls through
+    try {
+      // Newest 3 (the page and one more) are at 3 different ms: the lone oldest is the extra row.
+      const first = await repository.find({ limit: 2 });
+      expect(first.items.map((a) => a.id)).toEqual(all.slice(0, 2).map((a) => a.id));
+      expect(queries).toHaveBeenCalledTimes(1);
+      // 6 single anomalies, then 7 devices at one ms: LIMIT 8 cuts that ms, which is read whole.
+      queries.mockClear();
+      const cut = await repository.find({ limit: 7 });
+      expect(cut.items.map((a) => a.id)).toEqual(all.slice(0, 7).map((a) => a.id));
+      expect(queries).toHaveBeenCalledTimes(2);
+    } finally {
+      queries.mockRestore();
+    }
+  });
 
   it('filters by device, time range, status, severity and minimum score', async () => {
     const ids = async (q: Parameters<AnomalyRepository['find']>[0]) =>

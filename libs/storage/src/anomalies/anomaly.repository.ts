@@ -125,11 +125,17 @@ export class AnomalyRepository {
     return { items, nextCursor: more ? encodeCursor(position(items[items.length - 1])) : null };
   }
 
-  /** The newest `n`, completed with every anomaly at the oldest ms returned (if LIMIT cut there). */
+  /**
+   * The newest `n` (the page and one more), completed with every anomaly at the oldest ms returned
+   * when LIMIT may have cut there. A lone row at that ms is the one more: it sorts last and never
+   * makes the page, so the usual page costs one query.
+   */
   private async newest(filter: AnomalyFilter, n: number): Promise<Anomaly[]> {
     const rows = (await this.influx.query(selectNewest(filter, n))).map(rowToAnomaly);
     if (rows.length < n) return rows;
     const oldestMs = Math.min(...rows.map((a) => position(a).startedAtMs));
+    const atOldest = rows.filter((a) => position(a).startedAtMs === oldestMs).length;
+    if (atOldest === 1) return rows;
     return [
       ...rows.filter((a) => position(a).startedAtMs !== oldestMs),
       ...(await this.atMs(filter, oldestMs)),

@@ -3,6 +3,7 @@ import { GatewayConfig } from '@iag/config';
 import { InfluxDB, IPoint, IPoolOptions } from 'influx';
 import { StorageException, StorageExceptionCode } from '../storage.exception';
 import { quoteIdent, retentionClause } from './influxql';
+import { queryDuration } from '../storage.metrics';
 
 /** One row of a query answer: column name -> value, tags merged in, time as epoch ms. */
 export type InfluxRow = Record<string, unknown>;
@@ -125,9 +126,10 @@ export class InfluxConnection {
 
   /** Runs one InfluxQL SELECT/SHOW and returns its rows (all series merged, tags as columns). */
   async query(q: string): Promise<InfluxRow[]> {
+    const stopTimer = queryDuration.startTimer();
     const response = await this.call(
       () => this.influx().queryRaw(q, { precision: 'ms' }) as Promise<RawResponse>,
-    );
+    ).finally(stopTimer);
     const result = response.results?.[0];
     const error = response.error ?? result?.error;
     if (error) throw this.unavailable(`InfluxDB refused a query: ${error}`);
