@@ -1,6 +1,7 @@
 // The device fleet: several generator processes (so the load generator is not the bottleneck), each
 // with an equal share of the devices. Latency histograms are merged across processes.
 import { fork } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import * as hdr from 'hdr-histogram-js';
@@ -27,13 +28,14 @@ function request(child, message, reply) {
   });
 }
 
-export async function startFleet({ url, devices, generators, connectConcurrency = 32 }) {
+export async function startFleet({ url, devices, generators, nice = 0, connectConcurrency = 32 }) {
   const count = Math.max(1, Math.min(generators, devices.length));
   const children = Array.from({ length: count }, () =>
     fork(WORKER, [], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
   );
   const shares = children.map((_, i) => devices.filter((_, j) => j % count === i));
   const pids = children.map((c) => c.pid);
+  if (nice !== 0) for (const pid of pids) setPriority(pid, nice);
   const connect = async () => {
     const replies = await Promise.all(
       children.map((child, i) =>

@@ -24,6 +24,13 @@ export const INGEST_OPTIONS = {
     default: '3',
     help: 'load-generator processes',
   },
+  'generator-nice': {
+    type: 'string',
+    default: '0',
+    help:
+      'nice value of the load generators, for gateway and Mosquitto alike (0: the same priority ' +
+      'as the broker; > 0 gives the broker the CPU first, as when the devices are other machines)',
+  },
   qos: { type: 'string', default: '1', help: 'QoS of the telemetry publishes' },
   'spike-every': {
     type: 'string',
@@ -72,6 +79,7 @@ export function ingestScenario({ name, description, mode, options = {}, load, du
           ...load(opts),
         },
         generators: Number(opts.generators),
+        generatorNice: Number(opts['generator-nice']),
       };
       const gateway = await measureGateway({
         ...common,

@@ -55,6 +55,7 @@ export async function measureGateway({
   database,
   load,
   generators,
+  generatorNice,
   cpuProfileDir,
   during,
 }) {
@@ -70,6 +71,7 @@ export async function measureGateway({
     url: gateway.mqttUrl,
     devices: fleetInfo.devices,
     generators,
+    nice: generatorNice,
   });
   try {
     const connect = await fleet.connect();
@@ -181,7 +183,7 @@ function summarizeProfile(dir, pid, label, [fromUs, toUs]) {
 }
 
 /** Mosquitto run: the same devices (anonymous) and load, one QoS 0 subscriber counting what is routed. */
-export async function measureMosquitto({ runDir, devices, load, generators }) {
+export async function measureMosquitto({ runDir, devices, load, generators, generatorNice }) {
   const broker = await startMosquitto(runDir);
   const counter = fork(join(ROOT, 'bench/lib/counter.worker.mjs'), [broker.url], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -190,6 +192,7 @@ export async function measureMosquitto({ runDir, devices, load, generators }) {
     url: broker.url,
     devices: devices.map(({ id }) => ({ id })),
     generators,
+    nice: generatorNice,
   });
   const received = async () => {
     counter.send({ type: 'count' });
