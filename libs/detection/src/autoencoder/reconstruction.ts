@@ -24,7 +24,12 @@ export function reconstructionScore(
       total += d * d;
     }
   }
-  return new ReconstructionWindow(total / (windowSize * f) / threshold, perFeature, total, features);
+  return new ReconstructionWindow(
+    total / (windowSize * f) / threshold,
+    perFeature,
+    total,
+    features,
+  );
 }
 
 /**
