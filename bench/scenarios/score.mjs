@@ -100,7 +100,7 @@ async function activeDetector(config) {
 await runScenario({
   name: 'score',
   description:
-    'The detector alone: windows (one reading of one device, 3 metrics) scored per second, 1000 devices.',
+    'The detector alone: windows (one reading of one device) scored per second: the z-score detector on 3 metrics over 1000 devices, the installed model on its features over 100.',
   options: {
     devices: { type: 'string', default: '1000', help: 'devices in the pool' },
     seconds: { type: 'string', default: '3', help: 'seconds per measurement' },
@@ -130,7 +130,9 @@ await runScenario({
     // and first window, for fewer devices (a pool of 1000 x ~950 readings would not help).
     const model = active && active.detector.id !== 'zscore' ? installedModel(opts.models) : null;
     const modelDevices = Number(opts['model-devices']);
-    const modelWarmup = model ? (model.calibrationReadings ?? 0) + model.windowSize + 1 : 0;
+    const calibration =
+      model?.normalization?.mode === 'per-device' ? model.normalization.calibrationReadings : 0;
+    const modelWarmup = model ? calibration + model.windowSize + 1 : 0;
     const modelPool = model ? readingPool(modelDevices, modelWarmup + 200, model.features) : null;
     return { config, active, pool, model, modelPool, modelWarmup, modelDevices };
   },

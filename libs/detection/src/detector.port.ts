@@ -48,3 +48,13 @@ export interface AnomalyDetector {
   /** False while the detector cannot score yet (a model still loading); absent means always ready. */
   isReady?(): boolean;
 }
+
+/**
+ * A detector that can stand behind others (the z-score behind the models): it sees every reading,
+ * scoring only those the others did not score and only learning from the rest, so it is current
+ * whenever it has to step in without spending a score that would be thrown away.
+ */
+export interface FallbackDetector extends AnomalyDetector {
+  /** One result per window, in order: covered[i] = another detector scored window i (null here). */
+  scoreUncovered(windows: DeviceWindow[], covered: readonly boolean[]): (WindowScore | null)[];
+}

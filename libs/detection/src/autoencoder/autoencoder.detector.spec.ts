@@ -6,7 +6,7 @@ import { loadModelArtifact } from '../model/model-artifact';
 import { ModelMetadata } from '../model/model-metadata';
 import { describeDetectorContract } from '../testing/detector-contract';
 import { initTfBackend } from '../tf/tf-backend';
-import { AutoencoderDetector } from './autoencoder.detector';
+import { AutoencoderDetector, DeviceModelState } from './autoencoder.detector';
 
 const FIXTURE = join(__dirname, '../../../../test/fixtures/models/valid/keras_dense/1');
 const T0 = Date.UTC(2026, 0, 1);
@@ -65,6 +65,33 @@ describe(AutoencoderDetector.name, () => {
       threshold: keras.metadata.threshold,
       episode: { openAfter: 1, closeAfter: 3 },
     });
+  });
+
+  it('re-scales a kept window with the scaling of a model swapped in', () => {
+    const withScaling = (mean: number, std: number) =>
+      ({
+        metadata: {
+          ...tinyModel().metadata,
+          windowSize: 2,
+          normalization: { mode: 'global', mean: [mean], std: [std], calibrationReadings: 2 },
+        },
+      }) as LoadedModel;
+    const rows = (state: DeviceModelState) => {
+      const out = new Float32Array(2);
+      state.window.copyScaled(out, 0);
+      return Array.from(out);
+    };
+    const state = new DeviceModelState(withScaling(0, 1));
+    state.push({ x: 4 });
+    expect(state.ready).toBe(false); // window of 2 still filling
+    state.push({ x: 6 });
+    expect(state.ready).toBe(true);
+    expect(rows(state)).toEqual([4, 6]);
+    const window = state.window;
+    state.adopt(withScaling(2, 2));
+    state.push({ x: 8 });
+    expect(state.window).toBe(window); // same features and size: kept
+    expect(rows(state)).toEqual([2, 3]); // (6 - 2) / 2 and (8 - 2) / 2
   });
 
   it('leaks no tensor: numTensors after 1M scored windows equals that after 1k', async () => {

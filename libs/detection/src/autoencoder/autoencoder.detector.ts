@@ -3,14 +3,12 @@ import { modelPredictRows, modelWindowsSkipped } from '../detection.metrics';
 import { LoadedModel, ServableModel } from '../model/loaded-model';
 import { loadModelArtifact } from '../model/model-artifact';
 import { FeatureWindow, PushResult } from './feature-window';
-import { DeviceCalibration, Scaling, scalingFor } from './normalization';
+import { DeviceCalibration, scalingFor } from './normalization';
 import { reconstructionScore } from './reconstruction';
 
 /** What a model keeps per device: the window over its features and the raw per-device statistics. */
 export class DeviceModelState {
   window: FeatureWindow;
-  /** Kept once known: per-device statistics freeze after calibration, global ones never change. */
-  private scaling: Scaling | null = null;
 
   constructor(
     private model: LoadedModel,
@@ -23,17 +21,18 @@ export class DeviceModelState {
   adopt(model: LoadedModel): void {
     const { features, windowSize } = model.metadata;
     if (!this.window.fits(features, windowSize)) this.window = DeviceModelState.windowFor(model);
+    else this.window.unscale(); // the new model's scaling applies from the next push
     this.model = model;
-    this.scaling = null;
   }
 
   /**
-   * Moves the window by one reading and returns what it did, with the scaling for the window
-   * (null while the device calibrates); the reading adds to the calibration until it is frozen.
+   * Moves the window by one reading and returns what it did; the reading adds to the calibration
+   * until the scaling is known. From then on the window keeps itself normalised: per-device
+   * statistics freeze after calibration, and global ones never change.
    */
-  push(values: Record<string, number>): { pushed: PushResult; scaling: Scaling | null } {
+  push(values: Record<string, number>): PushResult {
     const pushed = this.window.push(values);
-    if (this.scaling !== null) return { pushed, scaling: this.scaling };
+    if (this.window.isScaled) return pushed;
     const meta = this.model.metadata;
     if (pushed !== 'missing' && meta.normalization.mode === 'per-device') {
       this.calibration.observe(
@@ -42,8 +41,14 @@ export class DeviceModelState {
         meta.normalization.calibrationReadings,
       );
     }
-    this.scaling = scalingFor(meta, this.calibration);
-    return { pushed, scaling: this.scaling };
+    const scaling = scalingFor(meta, this.calibration);
+    if (scaling !== null) this.window.scaleWith(scaling.mean, scaling.std);
+    return pushed;
+  }
+
+  /** The window can be scored: full, nothing missing beyond the carry-forward bound, scaled. */
+  get ready(): boolean {
+    return this.window.ready && this.window.isScaled;
   }
 
   private static windowFor(model: LoadedModel): FeatureWindow {
@@ -78,24 +83,23 @@ export async function scoreWithModel(
   let rows = 0;
   let skipped = 0;
   items.forEach(({ state, values }, i) => {
-    const { pushed, scaling } = state.push(values);
-    if (pushed === 'missing') skipped++;
-    if (!state.window.ready || scaling === null) return;
-    state.window.copyNormalized(input, rows * width, scaling.mean, scaling.std);
+    if (state.push(values) === 'missing') skipped++;
+    if (!state.ready) return;
+    state.window.copyScaled(input, rows * width);
     rowOf[i] = rows++;
   });
   if (skipped > 0) modelWindowsSkipped.inc(skipped);
   if (rows === 0) return items.map(() => null);
   modelPredictRows.observe(rows);
-  const output = await model.reconstruct(input, rows);
+  const errors = await model.squaredErrors(input, rows);
   const source = sourceOf(model);
+  const f = meta.features.length;
   return items.map((_, i) => {
     const row = rowOf[i];
     if (row < 0) return null;
     const score = reconstructionScore(
-      input,
-      output,
-      row * width,
+      errors,
+      row * f,
       meta.windowSize,
       meta.features,
       meta.threshold,

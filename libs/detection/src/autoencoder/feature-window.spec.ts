@@ -56,6 +56,35 @@ describe(FeatureWindow.name, () => {
     expect(window.ready).toBe(false);
   });
 
+  it('keeps a scaled copy that matches copyNormalized as it slides, from the rows it held', () => {
+    const window = new FeatureWindow(['a', 'b'], 3, 1);
+    const [mean, std] = [
+      [1, 10],
+      [2, 4],
+    ];
+    const normalized = () => {
+      const out = new Float32Array(6);
+      window.copyNormalized(out, 0, mean, std);
+      return Array.from(out);
+    };
+    const scaled = () => {
+      const out = new Float32Array(8).fill(-9);
+      window.copyScaled(out, 2);
+      expect(Array.from(out.subarray(0, 2))).toEqual([-9, -9]); // nothing before the offset
+      return Array.from(out.subarray(2));
+    };
+    for (let i = 0; i < 3; i++) window.push({ a: i, b: 10 * i });
+    expect(window.isScaled).toBe(false);
+    window.scaleWith(mean, std);
+    expect(scaled()).toEqual(normalized());
+    for (let i = 3; i < 8; i++) {
+      window.push(i === 5 ? { a: i } : { a: i, b: 10 * i }); // b carried once
+      expect(scaled()).toEqual(normalized());
+    }
+    window.unscale();
+    expect(window.isScaled).toBe(false);
+  });
+
   it('fits a model with the same features in the same order and window size', () => {
     const window = new FeatureWindow(['a', 'b'], 4, 1);
     expect(window.fits(['a', 'b'], 4)).toBe(true);

@@ -16,6 +16,13 @@ export class FeatureWindow {
   private head = 0;
   private filled = 0;
   private missingRows = 0;
+  /**
+   * The window normalised with the scaling given to scaleWith(), each row stored twice (at row
+   * and row + windowSize), so the window oldest-first is always one contiguous run to copy.
+   */
+  private scaled: Float32Array | null = null;
+  private mean: ArrayLike<number> = [];
+  private std: ArrayLike<number> = [];
 
   constructor(
     readonly features: readonly string[],
@@ -45,6 +52,7 @@ export class FeatureWindow {
       }
       this.values[row * f + i] = this.last[i];
     }
+    if (this.scaled !== null) this.scaleRow(row);
     this.rowMissing[row] = result === 'missing' ? 1 : 0;
     if (result === 'missing') this.missingRows++;
     this.head = (row + 1) % this.windowSize;
@@ -75,6 +83,46 @@ export class FeatureWindow {
       for (let i = 0; i < f; i++) {
         out[offset + t * f + i] = (this.values[row * f + i] - mean[i]) / std[i];
       }
+    }
+  }
+
+  /**
+   * Keeps the window normalised as (x - mean) / std from now on (the rows held are normalised
+   * now), so copyScaled() is a plain copy: scaling a model's device is fixed once it is known.
+   */
+  scaleWith(mean: ArrayLike<number>, std: ArrayLike<number>): void {
+    this.mean = mean;
+    this.std = std;
+    this.scaled ??= new Float32Array(2 * this.windowSize * this.features.length);
+    for (let row = 0; row < this.windowSize; row++) this.scaleRow(row);
+  }
+
+  /** Stops keeping the normalised copy (a new model brings its own scaling). */
+  unscale(): void {
+    this.scaled = null;
+  }
+
+  /** Whether scaleWith() is in force. */
+  get isScaled(): boolean {
+    return this.scaled !== null;
+  }
+
+  /** Same as copyNormalized() with the scaleWith() scaling, as one contiguous copy. */
+  copyScaled(out: Float32Array, offset: number): void {
+    const scaled = this.scaled!;
+    const length = this.windowSize * this.features.length;
+    const start = this.head * this.features.length; // head is the oldest row once full
+    for (let k = 0; k < length; k++) out[offset + k] = scaled[start + k];
+  }
+
+  private scaleRow(row: number): void {
+    const f = this.features.length;
+    const scaled = this.scaled!;
+    const twin = this.windowSize * f;
+    for (let i = 0; i < f; i++) {
+      const value = (this.values[row * f + i] - this.mean[i]) / this.std[i];
+      scaled[row * f + i] = value;
+      scaled[twin + row * f + i] = value;
     }
   }
 

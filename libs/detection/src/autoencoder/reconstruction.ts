@@ -1,35 +1,21 @@
 import { WindowScore } from '../detector.port';
 
 /**
- * Score of one window from its normalised input and the model's reconstruction: mean squared
- * error over every value of the window divided by the threshold (1.0 = threshold), and each
- * feature's share of the squared error as its contribution.
+ * Score of one window from its squared reconstruction error per feature (summed over the window,
+ * at errors[offset...]): the mean squared error over every value of the window divided by the
+ * threshold (1.0 = threshold), and each feature's share of the squared error as its contribution.
  */
 export function reconstructionScore(
-  input: ArrayLike<number>,
-  output: ArrayLike<number>,
+  errors: ArrayLike<number>,
   offset: number,
   windowSize: number,
   features: readonly string[],
   threshold: number,
 ): WindowScore {
-  const f = features.length;
-  const perFeature = new Float64Array(f);
   let total = 0;
-  for (let t = 0; t < windowSize; t++) {
-    const row = offset + t * f;
-    for (let i = 0; i < f; i++) {
-      const d = input[row + i] - output[row + i];
-      perFeature[i] += d * d;
-      total += d * d;
-    }
-  }
-  return new ReconstructionWindow(
-    total / (windowSize * f) / threshold,
-    perFeature,
-    total,
-    features,
-  );
+  for (let i = 0; i < features.length; i++) total += errors[offset + i];
+  const score = total / (windowSize * features.length) / threshold;
+  return new ReconstructionWindow(score, total, errors, offset, features);
 }
 
 /**
@@ -42,8 +28,9 @@ class ReconstructionWindow implements WindowScore {
 
   constructor(
     readonly score: number,
-    private readonly perFeature: Float64Array,
     private readonly total: number,
+    private readonly errors: ArrayLike<number>,
+    private readonly offset: number,
     private readonly features: readonly string[],
   ) {}
 
@@ -52,11 +39,11 @@ class ReconstructionWindow implements WindowScore {
   }
 
   private sharesOfError(): WindowScore['contributions'] {
-    const { perFeature, total, features } = this;
+    const { total, errors, offset, features } = this;
     const contributions = features.map((name, i) => ({
       name,
       // An exact reconstruction: share equally, so the shares still sum to 1.
-      contribution: total > 0 ? perFeature[i] / total : 1 / features.length,
+      contribution: total > 0 ? errors[offset + i] / total : 1 / features.length,
     }));
     contributions.sort((a, b) => b.contribution - a.contribution || a.name.localeCompare(b.name));
     return contributions;

@@ -31,22 +31,28 @@ export class LoadedModel implements ServableModel {
     return this.metadata.windowSize * this.metadata.features.length;
   }
 
-  /** One predict for `rows` windows packed in `input`; returns the reconstructions, same layout. */
-  async reconstruct(input: Float32Array, rows: number): Promise<Float32Array> {
+  /**
+   * One predict for `rows` windows packed in `input`; returns each window's squared
+   * reconstruction error per feature, summed over the window: `rows` x features values. The
+   * error is reduced inside TF.js, so only those come back, not the whole reconstruction.
+   * `input` is copied before this returns: the caller may reuse it at once.
+   */
+  async squaredErrors(input: Float32Array, rows: number): Promise<Float32Array> {
     if (this.disposed) throw new Error(`model ${this.key} was unloaded`);
     const { windowSize, features } = this.metadata;
     const shape: number[] =
       this.layout === 'flat' ? [rows, this.rowLength] : [rows, windowSize, features.length];
     // predictOnBatch: predict() would cut the rows into batches of 32 and concatenate them again,
     // which made it ~5x slower at 512 rows and slower still as the batch grew.
-    const output = tf.tidy(() => {
+    const errors = tf.tidy(() => {
       const x = tf.tensor(input.subarray(0, rows * this.rowLength), shape, 'float32');
-      return this.model.predictOnBatch(x) as tf.Tensor;
+      const y = this.model.predictOnBatch(x) as tf.Tensor;
+      return tf.squaredDifference(y, x).reshape([rows, windowSize, features.length]).sum(1);
     });
     try {
-      return (await output.data()) as Float32Array;
+      return (await errors.data()) as Float32Array;
     } finally {
-      output.dispose();
+      errors.dispose();
     }
   }
 

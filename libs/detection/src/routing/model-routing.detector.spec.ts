@@ -102,6 +102,27 @@ describe(ModelRoutingDetector.name, () => {
     expect(mixed[3]!.source).toMatchObject({ id: 'keras_dense' }); // its window is full again
   });
 
+  it('keeps the z-score fallback learning from the readings the model scores', async () => {
+    const fallback = zscore();
+    const local = new ModelRoutingDetector(fallback);
+    local.activate(router.active().get('keras_dense')!);
+    const scored = await local.scoreBatch(windows('dev', steady(200)));
+    expect(scored.slice(3).every((s) => s!.source!.id === 'keras_dense')).toBe(true);
+    // Every reading reached the fallback's baselines, though it scored only the first three.
+    expect(fallback.baseline('dev', 'temp')).toMatchObject({ count: 200, learning: false });
+    expect(scored.slice(0, 3)).toEqual([null, null, null]); // both still learning there
+    // hum goes missing beyond the carry-forward bound: the fallback scores, already warm.
+    const tempOnly = await local.scoreBatch(
+      windows(
+        'dev',
+        steady(4).map(({ temp }) => ({ temp })),
+        200,
+      ),
+    );
+    expect(tempOnly[3]!.source).toMatchObject({ id: 'zscore' });
+    expect(tempOnly[3]!.score).toBeLessThan(1);
+  });
+
   it('refuses an invalid version with the problem named and keeps the active one', async () => {
     for (const [name, problem] of [
       ['bad_json', /not valid JSON/],

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { AnomalyDetector, DeviceWindow, WindowScore } from '../detector.port';
+import { AnomalyDetector, DeviceWindow, FallbackDetector, WindowScore } from '../detector.port';
 import {
   DeviceModelState,
   ModelBatchItem,
@@ -21,9 +21,10 @@ interface DeviceRoute {
 /**
  * The gateway's detector: each device is scored by the active model of its profile, or of the
  * first model whose features its readings carry, else by the z-score fallback. One predict per
- * model per batch, across devices. The fallback sees every reading (its state is a few numbers per
- * metric), so it scores whatever a model cannot yet: a window filling or calibrating, or one
- * holding a metric missing beyond the carry-forward bound.
+ * model per batch, across devices. The fallback sees every reading, so it scores whatever a model
+ * cannot, at once and against today's normal: a window filling or calibrating, or one holding a
+ * metric missing beyond the carry-forward bound. It only learns from the readings a model scored:
+ * its score there would be thrown away, and scoring cost more than the model's own predict.
  *
  * Hot swap (activate): a batch in flight finishes on the models it started with; the next batch
  * uses the new set. A device keeps its window when the new version reads the same features over
@@ -40,7 +41,7 @@ export class ModelRoutingDetector implements AnomalyDetector {
   private retired: LoadedModel[] = [];
   private loading = false;
 
-  constructor(private readonly fallback: AnomalyDetector) {}
+  constructor(private readonly fallback: FallbackDetector) {}
 
   get id(): string {
     const names = [...this.models.values()].map((m) => m.key);
@@ -88,13 +89,18 @@ export class ModelRoutingDetector implements AnomalyDetector {
         group.indexes.push(i);
         group.items.push({ state: route.state!, values: window.reading.values });
       });
-      // The z-score detector sees every reading, so it is warm whenever a model cannot score one.
-      const results = await this.scoreFallback(windows);
+      const results: (WindowScore | null)[] = new Array<WindowScore | null>(windows.length);
+      const covered: boolean[] = new Array<boolean>(windows.length).fill(false);
       for (const [name, group] of groups) {
         const scores = await scoreWithModel(models.get(name)!, group.items);
-        // A model's window still filling, calibrating, or holding a missing metric: the z-score stands.
-        group.indexes.forEach((index, k) => (results[index] = scores[k] ?? results[index]));
+        group.indexes.forEach((index, k) => {
+          results[index] = scores[k];
+          covered[index] = scores[k] !== null;
+        });
       }
+      // A model's window still filling, calibrating, or holding a missing metric: the z-score scores.
+      const fallback = this.scoreFallback(windows, covered);
+      for (let i = 0; i < windows.length; i++) if (!covered[i]) results[i] = fallback[i];
       return results;
     } finally {
       this.inFlight--;
@@ -107,8 +113,8 @@ export class ModelRoutingDetector implements AnomalyDetector {
     this.fallback.forget(deviceId);
   }
 
-  private async scoreFallback(windows: DeviceWindow[]): Promise<(WindowScore | null)[]> {
-    const scores = await this.fallback.scoreBatch(windows);
+  private scoreFallback(windows: DeviceWindow[], covered: boolean[]): (WindowScore | null)[] {
+    const scores = this.fallback.scoreUncovered(windows, covered);
     const source = {
       id: this.fallback.id,
       version: this.fallback.version,

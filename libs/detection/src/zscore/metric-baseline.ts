@@ -54,15 +54,20 @@ export class MetricBaseline {
   /** Robust z of x against the baseline as it was before x; null while still learning. */
   observe(x: number): number | null {
     if (this.seed !== null) {
-      this.seed.push(x);
-      this.count++;
-      if (this.seed.length >= Math.min(this.learnReadings, MAX_SEED_VALUES))
-        this.fitSeed(this.seed);
+      this.learn(x);
       return null;
     }
     const z = this.count >= this.learnReadings ? this.z(x) : null;
     this.absorb(x);
     return z;
+  }
+
+  /** Takes x into the baseline without scoring it. */
+  learn(x: number): void {
+    if (this.seed === null) return this.absorb(x);
+    this.seed.push(x);
+    this.count++;
+    if (this.seed.length >= Math.min(this.learnReadings, MAX_SEED_VALUES)) this.fitSeed(this.seed);
   }
 
   /** Level and sigma once seeded; null while the first learning values are still being collected. */

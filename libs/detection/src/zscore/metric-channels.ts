@@ -44,4 +44,15 @@ export class MetricChannels {
     if (levelL === null) return z / this.zThreshold; // warming up: the plain z decides
     return Math.max(levelL, changeL ?? 0) / this.likelihood!.threshold;
   }
+
+  /**
+   * Takes x in without scoring it (another detector scores this reading): the level and change
+   * baselines stay current, so a score later is against today's normal. The likelihood history,
+   * a history of this metric's own scores, waits for the next scored reading.
+   */
+  learn(x: number): void {
+    this.level.learn(x);
+    if (this.previous !== null) this.change.learn(x - this.previous);
+    this.previous = x;
+  }
 }

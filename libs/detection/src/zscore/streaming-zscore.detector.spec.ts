@@ -139,6 +139,38 @@ describe(StreamingZScoreDetector.name, () => {
     expect(target.baseline('dev-1', `m${MAX_METRICS_PER_DEVICE}`)).toBeNull();
   });
 
+  it('only learns from readings another detector covered, and scores the rest as scoreBatch would', async () => {
+    const series = steady(18, 400, ['temp', 'hum']);
+    const windows: DeviceWindow[] = series.map((values, i) => ({
+      deviceId: 'dev-1',
+      reading: { ts: T0 + i * 1000, values },
+    }));
+    const reference = await detector().scoreBatch(windows);
+    const target = detector();
+    const uncovered = target.scoreUncovered(windows, new Array<boolean>(400).fill(false));
+    expect(uncovered.map((s) => s?.score ?? null)).toEqual(reference.map((s) => s?.score ?? null));
+
+    // Covered: no result, yet the baselines take the readings in and follow a level shift.
+    const shifted = steady(19, 300, ['temp', 'hum']).map(({ temp, hum }) => ({
+      temp: temp + 5,
+      hum,
+    }));
+    const coveredWindows: DeviceWindow[] = shifted.map((values, i) => ({
+      deviceId: 'dev-1',
+      reading: { ts: T0 + (400 + i) * 1000, values },
+    }));
+    const covered = target.scoreUncovered(coveredWindows, new Array<boolean>(300).fill(true));
+    expect(covered.every((s) => s === null)).toBe(true);
+    const level = target.baseline('dev-1', 'temp')!;
+    expect(level.count).toBe(700);
+    expect(level.level).toBeGreaterThan(24); // followed the shift from ~20 to ~25
+    const [next] = target.scoreUncovered(
+      [{ deviceId: 'dev-1', reading: { ts: T0 + 700_000, values: { temp: 25, hum: 20 } } }],
+      [false],
+    );
+    expect(next!.score).toBeLessThan(1); // today's normal, not the old level's +10 sigma
+  });
+
   it('forgets a device completely', async () => {
     const target = detector();
     await feed(target, steady(16, LEARN + 5));

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { DetectionException, DetectionExceptionCode } from '../detection.exception';
 import { detectorMetricsSkipped } from '../detection.metrics';
-import { AnomalyDetector, DeviceWindow, WindowScore } from '../detector.port';
+import { DeviceWindow, FallbackDetector, WindowScore } from '../detector.port';
 import { BaselineSnapshot } from './metric-baseline';
 import { LikelihoodOptions, MetricChannels } from './metric-channels';
 
@@ -20,7 +20,7 @@ export interface ZScoreOptions {
  * Score = max over the reading's learned metrics of z / zThreshold; with the likelihood stage,
  * once a metric is warm, of its level/change likelihood / the likelihood threshold.
  */
-export class StreamingZScoreDetector implements AnomalyDetector {
+export class StreamingZScoreDetector implements FallbackDetector {
   readonly id = 'zscore';
   readonly version = null;
   readonly threshold: number;
@@ -66,6 +66,10 @@ export class StreamingZScoreDetector implements AnomalyDetector {
     return Promise.resolve(windows.map((window) => this.scoreOne(window)));
   }
 
+  scoreUncovered(windows: DeviceWindow[], covered: readonly boolean[]): (WindowScore | null)[] {
+    return windows.map((window, i) => (covered[i] ? this.learnOne(window) : this.scoreOne(window)));
+  }
+
   forget(deviceId: string): void {
     this.devices.delete(deviceId);
     this.warnedDevices.delete(deviceId);
@@ -84,24 +88,41 @@ export class StreamingZScoreDetector implements AnomalyDetector {
     const baselines = this.baselinesOf(deviceId);
     const values = reading.values;
     let zs: MetricZ[] | null = null;
-    let skipped = 0;
     for (const name in values) {
       const value = values[name];
       if (!Number.isFinite(value)) continue; // ingestion validates; never let NaN into a baseline
-      let baseline = baselines.get(name);
-      if (baseline === undefined) {
-        if (baselines.size >= MAX_METRICS_PER_DEVICE) {
-          skipped++;
-          continue;
-        }
-        baseline = new MetricChannels(this.learnReadings, this.threshold, this.likelihood);
-        baselines.set(name, baseline);
-      }
-      const z = baseline.observe(value);
+      const channels = baselines.get(name) ?? this.addChannels(deviceId, baselines, name);
+      const z = channels === undefined ? null : channels.observe(value);
       if (z !== null) (zs ??= []).push({ name, z });
     }
-    if (skipped > 0) this.countSkipped(deviceId, skipped);
     return zs === null ? null : new ZScoreWindow(zs);
+  }
+
+  /** The baselines take the reading in, unscored. */
+  private learnOne({ deviceId, reading }: DeviceWindow): null {
+    const baselines = this.baselinesOf(deviceId);
+    const values = reading.values;
+    for (const name in values) {
+      const value = values[name];
+      if (!Number.isFinite(value)) continue;
+      (baselines.get(name) ?? this.addChannels(deviceId, baselines, name))?.learn(value);
+    }
+    return null;
+  }
+
+  /** A new metric's channels; undefined past MAX_METRICS_PER_DEVICE (counted). */
+  private addChannels(
+    deviceId: string,
+    baselines: Map<string, MetricChannels>,
+    name: string,
+  ): MetricChannels | undefined {
+    if (baselines.size >= MAX_METRICS_PER_DEVICE) {
+      this.countSkipped(deviceId);
+      return undefined;
+    }
+    const channels = new MetricChannels(this.learnReadings, this.threshold, this.likelihood);
+    baselines.set(name, channels);
+    return channels;
   }
 
   private baselinesOf(deviceId: string): Map<string, MetricChannels> {
@@ -113,8 +134,8 @@ export class StreamingZScoreDetector implements AnomalyDetector {
     return baselines;
   }
 
-  private countSkipped(deviceId: string, skipped: number): void {
-    detectorMetricsSkipped.inc(skipped);
+  private countSkipped(deviceId: string): void {
+    detectorMetricsSkipped.inc();
     if (this.warnedDevices.has(deviceId)) return; // once per device: the counter carries the rest
     this.warnedDevices.add(deviceId);
     this.logger.warn(
