@@ -35,7 +35,7 @@ export class LoadedModel implements ServableModel {
    * One predict for `rows` windows packed in `input`; returns each window's squared
    * reconstruction error per feature, summed over the window: `rows` x features values. The
    * error is reduced inside TF.js, so only those come back, not the whole reconstruction.
-   * `input` is copied before this returns: the caller may reuse it at once.
+   * `input` is read before the returned promise is created (only the result is read back later).
    */
   async squaredErrors(input: Float32Array, rows: number): Promise<Float32Array> {
     if (this.disposed) throw new Error(`model ${this.key} was unloaded`);
