@@ -25,12 +25,15 @@ import {
 } from './broker.constants';
 import { mqttConnections } from './broker.metrics';
 import { PublishHooks } from './hooks/publish.hooks';
+import { TelemetryAdmission } from './hooks/telemetry-admission';
+import { TelemetryAudience } from './hooks/telemetry-audience';
 import { ConnectionLimiter } from './limits/connection-limiter';
 import { DeviceRateLimiter } from './limits/device-rate-limiter';
 import { PerIpConnectionCap } from './limits/per-ip-connection-cap';
 import { ConnectionGate } from './listeners/connection-gate';
 import { ConnectionInfos } from './listeners/connection-info';
 import { installSinglePubackWrite } from './listeners/puback-writer';
+import { TelemetryLane } from './listeners/telemetry-lane';
 import { boundPort, closeServer, listenTcp, listenTls } from './listeners/mqtt-listeners';
 import { WebSocketListener } from './listeners/websocket-listener';
 import { SessionRegistry } from './sessions/session-registry';
@@ -78,15 +81,17 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
         'MQTT_ACL=open: anonymous devices and every topic are allowed (development only)',
       );
     else this.logger.log(`MQTT ACL: ${source}`);
+    const admission = new TelemetryAdmission(this.sink, this.rates, (topic, payload, qos) =>
+      this.publish(topic, payload, qos).catch((e: Error) =>
+        this.logger.warn(`internal publish failed: ${e.message}`),
+      ),
+    );
+    const audience = new TelemetryAudience();
     const hooks = new PublishHooks(
-      this.sink,
+      admission,
+      audience,
       this.sessions,
       acl,
-      (topic, payload, qos) =>
-        this.publish(topic, payload, qos).catch((e: Error) =>
-          this.logger.warn(`internal publish failed: ${e.message}`),
-        ),
-      this.rates,
       security.maxSubscriptions,
     );
     const connections = new ConnectionInfos();
@@ -97,6 +102,7 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
       new PerIpConnectionCap(security.maxConnectionsPerIp),
       this.connections,
       security.maxPacketBytes,
+      new TelemetryLane(hooks, admission, audience),
     );
     this.aedes = aedes;
     this.websocket = new WebSocketListener(gate, security.maxPacketBytes);

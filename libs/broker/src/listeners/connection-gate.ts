@@ -9,11 +9,13 @@ import { PerIpConnectionCap } from '../limits/per-ip-connection-cap';
 import { withSlicedReads } from '../limits/read-slicer';
 import { ConnectionInfo, ConnectionInfos } from './connection-info';
 import { FrameGuard } from './frame-guard';
+import { TelemetryLane } from './telemetry-lane';
 
 /**
  * Every listener hands its connections through here: the per-address cap, the global connection
  * cap, then aedes (fed bounded read slices) behind a frame guard that closes a connection announcing
- * a packet over the size limit before aedes buffers it.
+ * a packet over the size limit before aedes buffers it, with the telemetry lane in front of aedes's
+ * handling of each packet.
  */
 export class ConnectionGate {
   private readonly logger = new Logger(ConnectionGate.name);
@@ -25,6 +27,7 @@ export class ConnectionGate {
     private readonly cap: PerIpConnectionCap,
     limiter: ConnectionLimiter,
     private readonly maxPacketBytes: number,
+    private readonly lane: TelemetryLane,
   ) {
     this.toAedes = limiter.guard(withSlicedReads(aedes.handle));
   }
@@ -45,6 +48,7 @@ export class ConnectionGate {
   handle(conn: Duplex, info: ConnectionInfo, req?: IncomingMessage): void {
     this.infos.record(conn, info);
     this.toAedes(conn, req);
+    this.lane.attach(conn);
     const guard = new FrameGuard(this.maxPacketBytes);
     // aedes reads with read() on 'readable'; a 'data' listener added after it fires on each of those
     // reads without switching the stream to flowing mode, so it sees exactly what aedes's parser gets.

@@ -33,9 +33,14 @@ export function installSinglePubackWrite(): void {
       stream.cork();
       process.nextTick(uncork, stream);
     }
-    return stream.write(Buffer.from([PUBACK, REMAINING_LENGTH, id >> 8, id & 0xff]));
+    return stream.write(pubackBytes(id));
   };
   (mqttPacket as { writeToStream: WriteToStream }).writeToStream = patched as WriteToStream;
+}
+
+/** An MQTT 3.1.1 PUBACK (section 3.4) for a message id of 0..65535. */
+export function pubackBytes(messageId: number): Buffer {
+  return Buffer.from([PUBACK, REMAINING_LENGTH, messageId >> 8, messageId & 0xff]);
 }
 
 function uncork(stream: Writable): void {
