@@ -9,9 +9,11 @@ type Scope = string | typeof EVERY_DEVICE;
 /**
  * Which devices' telemetry some session has subscribed to, so that the telemetry lane routes a
  * message through aedes only when someone may receive it. It errs one way only: a filter is
- * counted from the moment it is granted until it is unsubscribed or its clean session ends, and a
- * persistent session's filters stay counted (aedes keeps them, and queues for them, while it is away). Counting too much
- * costs a routing that finds nobody; counting too little would lose a delivery.
+ * counted from the moment it is granted until it is unsubscribed or its clean session ends, and
+ * a persistent session's filters stay counted (aedes keeps them, and queues for them, while it
+ * is away). Counting too much costs a routing that finds nobody; counting too little would lose
+ * a delivery. It sees this node's subscriptions only: a cluster sharing an emitter (DESIGN.md)
+ * would have to route every message.
  */
 export class TelemetryAudience {
   /** Filters that may match any device's telemetry (`devices/+/telemetry`, `#`, ...). */
