@@ -2,11 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { EventEmitter } from 'node:events';
 import type { Client, PublishPacket } from '../aedes.types';
 import type { PublishHooks } from '../hooks/publish.hooks';
-import {
-  AllowedTelemetry,
-  DISCARDED_TOPIC,
-  TelemetryAdmission,
-} from '../hooks/telemetry-admission';
+import { DISCARDED_TOPIC, TelemetryAdmission } from '../hooks/telemetry-admission';
 import type { TelemetryAudience } from '../hooks/telemetry-audience';
 import { mqttLaneMessages } from '../broker.metrics';
 import { pubackBytes } from './puback-writer';
@@ -36,9 +32,6 @@ interface AedesClient extends Client {
 }
 
 const MQTT_3_1_1 = 4;
-type Decision = { error?: Error | null };
-/** An admission still waiting for the sink when admit() returned. */
-const WAITING: Decision = Object.freeze({});
 
 /**
  * A telemetry message past aedes's per-message path. Under a flood that path was the largest
@@ -80,23 +73,15 @@ export class TelemetryLane {
     if (client._keepaliveInterval > 0) client._keepaliveTimer?.refresh();
     // Held until the sink answers, as aedes's enqueue() does: aedes reads on at 0.
     client._parsingBatch++;
-    const decision = this.admit(client, packet, allowed);
-    // A decision made at once must not end the batch inside aedes's parser loop (that would
-    // read and parse the next chunk within it); a microtask runs right after the loop.
-    if (decision !== WAITING)
-      queueMicrotask(() => this.acknowledge(client, packet, allowed.deviceId, decision.error));
-    return true;
-  }
-
-  /** Admits the message; what was decided before admit() returned, or WAITING for the sink. */
-  private admit(client: AedesClient, packet: PublishPacket, allowed: AllowedTelemetry): Decision {
-    const state = { returned: false, decision: WAITING as Decision };
+    let returned = false;
     this.admission.admit(allowed, packet, (error) => {
-      if (state.returned) this.acknowledge(client, packet, allowed.deviceId, error);
-      else state.decision = { error };
+      if (returned) return this.acknowledge(client, packet, allowed.deviceId, error);
+      // Decided before admit() returned: ending the batch now would read and parse the next
+      // chunk inside aedes's parser loop. A microtask runs right after the loop.
+      queueMicrotask(() => this.acknowledge(client, packet, allowed.deviceId, error));
     });
-    state.returned = true;
-    return state.decision;
+    returned = true;
+    return true;
   }
 
   /** aedes's enqueuePublish: the PUBACK first, then the message is published. */
