@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pollUntil } from './child-process.mjs';
+import { delay, pollUntil } from './child-process.mjs';
 import { formatTop, profileOf, topFrames } from './cpu-profile.mjs';
 import { copyRegistry } from './devices.mjs';
 import { startFleet } from './fleet.mjs';
@@ -15,6 +15,7 @@ import { startMosquitto } from './mosquitto.mjs';
 import { ROOT } from './paths.mjs';
 import { busyPercent, cpuMicros, cpuTimes, machineCpu, watchRss } from './proc-stats.mjs';
 import { log } from './scenario.mjs';
+import { bucketQuantileMs, histogramDelta } from './stats.mjs';
 
 const MiB = 1024 * 1024;
 /** How long stored/scored counts may take to catch up after the last ack before the run counts a loss. */
@@ -32,8 +33,8 @@ function detectorCounts(samples) {
 }
 
 /**
- * Event-loop delay since the gateway started (prom-client samples it between scrapes, and the first
- * scrape comes right after the load) and GC time: what stalls acknowledgements.
+ * Event-loop delay after the warm-up (prom-client samples it between scrapes, and the first scrape
+ * comes at the warm-up's end) and GC time during the whole run: what stalls acknowledgements.
  */
 function runtimeStats(samples) {
   const ms = (name) => metricSum(samples, name) * 1000;
@@ -41,6 +42,22 @@ function runtimeStats(samples) {
     eventLoopP99Ms: ms('iag_nodejs_eventloop_lag_p99_seconds'),
     eventLoopMaxMs: ms('iag_nodejs_eventloop_lag_max_seconds'),
     gcSeconds: metricSum(samples, 'iag_nodejs_gc_duration_seconds_sum'),
+  };
+}
+
+/**
+ * The gateway's own part of the ack latency after the warm-up, from its histograms (the bucket
+ * holding each quantile, so "at most"): PUBLISH parsed to PUBACK written, and of that the spool's
+ * commit and fdatasync. What the devices see on top is the time before the gateway reads a message.
+ */
+function insideLatency(warm, after) {
+  const puback = histogramDelta(warm, after, 'iag_mqtt_puback_latency_seconds');
+  const spool = histogramDelta(warm, after, 'iag_spool_append_seconds');
+  return {
+    insidePubackP50AtMostMs: bucketQuantileMs(puback, 0.5),
+    insidePubackP99AtMostMs: bucketQuantileMs(puback, 0.99),
+    spoolAppendP50AtMostMs: bucketQuantileMs(spool, 0.5),
+    spoolAppendP99AtMostMs: bucketQuantileMs(spool, 0.99),
   };
 }
 
@@ -80,9 +97,11 @@ export async function measureGateway({
     const loadFromUs = monotonicUs();
     const influxCpu0 = cpuMicros(influx.pid);
     const meter = startMeter(gateway.pid, fleet);
+    const warm = delay(load.warmupMs ?? 0).then(() => scrapeMetrics(gateway.httpUrl));
     const [client, extra] = await Promise.all([fleet.run(load), during?.(gateway)]);
     const ackedAt = meter.loadDone();
-    const runtime = runtimeStats(await scrapeMetrics(gateway.httpUrl));
+    const afterLoad = await scrapeMetrics(gateway.httpUrl);
+    const runtime = { ...runtimeStats(afterLoad), ...insideLatency(await warm, afterLoad) };
     profileWindow = [loadFromUs, monotonicUs()];
     let counts = { stored: 0, scored: 0, learning: 0, lost: 0 };
     const verified = await pollUntil(

@@ -45,3 +45,27 @@ export function round(value) {
 /** A table cell: rounded number, or empty. */
 export const fmt = (value) => (value === undefined || value === null ? '' : String(round(value)));
 export const met = (value) => (value === true ? 'met' : value === false ? 'NOT met' : '');
+
+/**
+ * A histogram's buckets between two scrapes ({ le -> count }, cumulative), for the samples whose
+ * labels contain `labelText`.
+ */
+export function histogramDelta(before, after, name, labelText = '') {
+  const buckets = new Map();
+  const prefix = `${name}_bucket{`;
+  for (const [key, value] of Object.entries(after)) {
+    if (!key.startsWith(prefix) || !key.includes(labelText)) continue;
+    const le = /le="([^"]+)"/.exec(key)[1];
+    const bound = le === '+Inf' ? Infinity : Number(le);
+    buckets.set(bound, (buckets.get(bound) ?? 0) + value - (before[key] ?? 0));
+  }
+  return buckets;
+}
+
+/** The upper bound (ms) of the bucket holding quantile `q`; undefined without samples. */
+export function bucketQuantileMs(buckets, q) {
+  const count = buckets.get(Infinity) ?? 0;
+  if (count === 0) return undefined;
+  const bounds = [...buckets.keys()].sort((a, b) => a - b);
+  return bounds.find((le) => buckets.get(le) >= q * count) * 1000;
+}

@@ -1,4 +1,12 @@
-import { median, medianOfRuns, quantile, ratio, round } from './stats.mjs';
+import {
+  bucketQuantileMs,
+  histogramDelta,
+  median,
+  medianOfRuns,
+  quantile,
+  ratio,
+  round,
+} from './stats.mjs';
 
 describe('stats', () => {
   it('interpolates quantiles between closest ranks', () => {
@@ -32,5 +40,31 @@ describe('stats', () => {
     expect(round(12345.6)).toBe(12346);
     expect(round(0.012345)).toBe(0.0123);
     expect(round(null)).toBeNull();
+  });
+
+  it('reads a histogram between two scrapes and names the bucket holding a quantile', () => {
+    const name = 'iag_x_seconds';
+    const before = { [`${name}_bucket{le="0.001"}`]: 5, [`${name}_bucket{le="+Inf"}`]: 5 };
+    const after = {
+      [`${name}_bucket{le="0.001"}`]: 95,
+      [`${name}_bucket{le="0.01"}`]: 104,
+      [`${name}_bucket{le="+Inf"}`]: 105,
+      [`iag_other_bucket{le="0.001"}`]: 1000,
+    };
+    const buckets = histogramDelta(before, after, name);
+    expect(buckets.get(0.001)).toBe(90);
+    expect(buckets.get(Infinity)).toBe(100);
+    expect(bucketQuantileMs(buckets, 0.5)).toBe(1);
+    expect(bucketQuantileMs(buckets, 0.99)).toBe(10);
+    expect(bucketQuantileMs(histogramDelta(after, after, name), 0.99)).toBeUndefined();
+  });
+
+  it('keeps only the samples with the given labels', () => {
+    const after = {
+      'h_bucket{le="0.02",route="/a"}': 3,
+      'h_bucket{le="+Inf",route="/a"}': 4,
+      'h_bucket{le="0.02",route="/b"}': 50,
+    };
+    expect(histogramDelta({}, after, 'h', 'route="/a"').get(0.02)).toBe(3);
   });
 });

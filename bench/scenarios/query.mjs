@@ -8,6 +8,7 @@ import { deviceIds } from '../lib/devices.mjs';
 import { BENCH_ADMIN_KEY, scrapeMetrics } from '../lib/gateway.mjs';
 import { ingestScenario } from '../lib/ingest-scenario.mjs';
 import { runScenario } from '../lib/scenario.mjs';
+import { bucketQuantileMs, histogramDelta } from '../lib/stats.mjs';
 
 const headers = { authorization: `Bearer ${BENCH_ADMIN_KEY}` };
 
@@ -42,21 +43,16 @@ const ROUTES = {
  * before the gateway reads the request (its event loop busy, or its process not scheduled).
  */
 function serverLatency(before, after, route) {
-  const buckets = new Map();
-  for (const [key, value] of Object.entries(after)) {
-    const match = /^iag_http_request_duration_seconds_bucket\{le="([^"]+)",.*route="([^"]+)"/.exec(
-      key,
-    );
-    if (!match || match[2] !== route) continue;
-    const le = match[1] === '+Inf' ? Infinity : Number(match[1]);
-    buckets.set(le, (buckets.get(le) ?? 0) + value - (before[key] ?? 0));
-  }
-  const bounds = [...buckets.keys()].sort((a, b) => a - b);
+  const buckets = histogramDelta(
+    before,
+    after,
+    'iag_http_request_duration_seconds',
+    `route="${route}"`,
+  );
   const count = buckets.get(Infinity) ?? 0;
   if (count === 0) return {};
-  const p99 = bounds.find((le) => buckets.get(le) >= 0.99 * count);
   return {
-    serverP99AtMostMs: p99 * 1000,
+    serverP99AtMostMs: bucketQuantileMs(buckets, 0.99),
     serverShareWithin20Ms: (buckets.get(0.02) ?? 0) / count,
   };
 }

@@ -77,7 +77,12 @@ describe('GET /metrics after known traffic', () => {
     expect(await value('iag_mqtt_telemetry_messages_total', 'outcome="partial"')).toBe(1);
     expect(await value('iag_influx_write_duration_seconds_count')).toBeGreaterThan(before.writes);
     expect(await value('iag_influx_write_errors_total', 'kind="retried"')).toBe(0);
-    expect(await value('iag_writer_buffered_points')).toBe(0);
+    // Everything written is confirmed, so the spool is empty (the line is there, not defaulted to 0).
+    await pollUntil(
+      () => value('iag_spool_readings'),
+      (n) => n === 0,
+    );
+    expect((await gateway.http('/metrics', { key: null })).text).toMatch(/^iag_spool_readings 0$/m);
 
     await pollUntil(
       () => value('iag_anomalies_opened_total', 'severity="critical"'),

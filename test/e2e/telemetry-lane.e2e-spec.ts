@@ -4,6 +4,7 @@ import { pollUntil } from '../support/poll-until';
 import { metricValue, startTestGateway, TestGateway } from '../support/test-gateway';
 
 const LANE = 'iag_mqtt_telemetry_lane_messages_total';
+const PUBACK_LATENCY_COUNT = 'iag_mqtt_puback_latency_seconds_count';
 
 /**
  * The telemetry lane takes a session's telemetry past aedes once its topic is allowed: each message
@@ -56,6 +57,7 @@ describe('Telemetry lane', () => {
 
   it('acknowledges and stores every message: QoS 1 through the lane after the first, QoS 0 through aedes', async () => {
     const before = await lane(false);
+    const pubacksBefore = await metricValue(gateway, PUBACK_LATENCY_COUNT);
     const dev = await device('lane-1');
     for (let i = 0; i < 20; i++) await send(dev, 'lane-1', 20 + i / 10);
     for (let i = 0; i < 5; i++) await send(dev, 'lane-1', 30, 0);
@@ -67,6 +69,9 @@ describe('Telemetry lane', () => {
       ),
     ).toBe(26);
     expect((await lane(false)) - before).toBe(20);
+    // Each PUBACK the lane wrote was timed (the first message of the session went through aedes).
+    expect((await metricValue(gateway, PUBACK_LATENCY_COUNT)) - pubacksBefore).toBe(20);
+    expect(await metricValue(gateway, 'iag_spool_append_seconds_count')).toBeGreaterThan(0);
   });
 
   it('delivers to a subscriber that arrives while a device is in the lane, and stops routing after it leaves', async () => {

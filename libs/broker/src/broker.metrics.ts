@@ -1,4 +1,4 @@
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 
 export const mqttConnections = new Gauge({
   name: 'iag_mqtt_connections',
@@ -60,4 +60,11 @@ export const mqttLaneMessages = new Counter({
   name: 'iag_mqtt_telemetry_lane_messages_total',
   help: "QoS 1 telemetry PUBLISHes handled past aedes's per-message path (listeners/telemetry-lane.ts), by whether they were routed to subscribers",
   labelNames: ['routed'] as const,
+});
+export const mqttPubackLatency = new Histogram({
+  name: 'iag_mqtt_puback_latency_seconds',
+  help: 'QoS 1 telemetry in the telemetry lane: from the PUBLISH parsed to its PUBACK handed to the socket (validation, rate limits, the spool commit).',
+  buckets: [
+    0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.25, 1, 5,
+  ],
 });

@@ -1,10 +1,11 @@
 import type { Duplex } from 'node:stream';
+import { performance } from 'node:perf_hooks';
 import type { EventEmitter } from 'node:events';
 import type { Client, PublishPacket } from '../aedes.types';
 import type { PublishHooks } from '../hooks/publish.hooks';
 import { DISCARDED_TOPIC, TelemetryAdmission } from '../hooks/telemetry-admission';
 import type { TelemetryAudience } from '../hooks/telemetry-audience';
-import { mqttLaneMessages } from '../broker.metrics';
+import { mqttLaneMessages, mqttPubackLatency } from '../broker.metrics';
 import { pubackBytes } from './puback-writer';
 
 /** Bound once, as for every per-message counter. */
@@ -74,11 +75,12 @@ export class TelemetryLane {
     // Held until the sink answers, as aedes's enqueue() does: aedes reads on at 0.
     client._parsingBatch++;
     let returned = false;
+    const parsedAt = performance.now();
     this.admission.admit(allowed, packet, (error) => {
-      if (returned) return this.acknowledge(client, packet, allowed.deviceId, error);
+      if (returned) return this.acknowledge(client, packet, allowed.deviceId, error, parsedAt);
       // Decided before admit() returned: ending the batch now would read and parse the next
       // chunk inside aedes's parser loop. A microtask runs right after the loop.
-      queueMicrotask(() => this.acknowledge(client, packet, allowed.deviceId, error));
+      queueMicrotask(() => this.acknowledge(client, packet, allowed.deviceId, error, parsedAt));
     });
     returned = true;
     return true;
@@ -90,11 +92,13 @@ export class TelemetryLane {
     packet: PublishPacket,
     deviceId: string,
     error: Error | null | undefined,
+    parsedAt: number,
   ): void {
     if (error) return client._nextBatch(error);
     if (!client.connected && !client.connecting)
       return client._nextBatch(new Error('connection closed'));
     const flushed = client.conn.write(pubackBytes(packet.messageId ?? 0));
+    mqttPubackLatency.observe((performance.now() - parsedAt) / 1000);
     if (flushed || client.errored) return this.route(client, packet, deviceId);
     client.waitForDrain((drainError) =>
       drainError ? client._nextBatch(drainError) : this.route(client, packet, deviceId),

@@ -1,4 +1,6 @@
+import { performance } from 'node:perf_hooks';
 import { ENTRY_OVERHEAD_BYTES, entryBytes, PointSpool } from '../spool/point-spool';
+import { spoolAppendDuration } from '../storage.metrics';
 
 /** What enqueue() does when the spool has no room: wait for it (QoS 1) or give up at once (QoS 0). */
 export type WhenFull = 'wait' | 'drop';
@@ -74,10 +76,12 @@ export class SpoolIntake {
     const entry = this.pending;
     if (entry === undefined) return;
     this.pending = undefined;
+    const sealedAt = performance.now();
     const appended = this.spool.append(entry.lines, entry.readings, entry.at);
     this.appending.add(appended);
     appended.then(
       () => {
+        spoolAppendDuration.observe((performance.now() - sealedAt) / 1000);
         this.appending.delete(appended);
         entry.resolve(true);
         this.onStored();
