@@ -194,10 +194,10 @@ export function isRejection(error: unknown): boolean {
   return (error as { res?: { statusCode?: number } } | null)?.res?.statusCode === 400;
 }
 
-function toRows(series: RawSeries): InfluxRow[] {
-  return (series.values ?? []).map((values) => {
-    const row: InfluxRow = { ...series.tags };
-    series.columns.forEach((column, i) => (row[column] = values[i]));
+function toRows({ columns, tags, values = [] }: RawSeries): InfluxRow[] {
+  return values.map((value) => {
+    const row: InfluxRow = tags ? { ...tags } : {};
+    for (let i = 0; i < columns.length; i++) row[columns[i]] = value[i];
     return row;
   });
 }

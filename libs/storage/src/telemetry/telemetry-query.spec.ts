@@ -1,4 +1,4 @@
-import { buildTelemetryQuery, toSeriesPoints } from './telemetry-query';
+import { buildTelemetryQuery, IsoTimes, toSeriesPoints } from './telemetry-query';
 
 describe(buildTelemetryQuery.name, () => {
   const range = { from: 1000, to: 2000 };
@@ -64,5 +64,23 @@ describe(toSeriesPoints.name, () => {
     expect(
       toSeriesPoints(rows, { from: 0, to: 1, fn: 'mean', metrics: ['temp'] })[0].values,
     ).toEqual({ temp: null });
+  });
+});
+
+describe(IsoTimes.name, () => {
+  it('formats exactly as Date#toISOString, across seconds, before 1970 and far ahead', () => {
+    const iso = new IsoTimes();
+    const times = [
+      0, 1, 9, 10, 99, 100, 999, 1000, 1001, 1_700_000_000_000, 1_700_000_000_005,
+      1_700_000_000_999, 1_700_000_001_000, 1_700_000_000_500, -1, -999, -1000, -1001,
+      253_402_300_799_999, 253_402_300_800_000, 8.64e15,
+    ];
+    for (const ms of times) expect(iso.format(ms)).toBe(new Date(ms).toISOString());
+  });
+
+  it('falls back to Date for a fractional ms and throws as Date does for an invalid time', () => {
+    const iso = new IsoTimes();
+    expect(iso.format(1000.5)).toBe(new Date(1000.5).toISOString());
+    expect(() => iso.format(Number.NaN)).toThrow(RangeError);
   });
 });
