@@ -51,9 +51,12 @@ function serverLatency(before, after, route) {
   );
   const count = buckets.get(Infinity) ?? 0;
   if (count === 0) return {};
+  // Measurements run one endpoint at a time, so every InfluxDB query meanwhile is this endpoint's.
+  const influx = histogramDelta(before, after, 'iag_influx_query_duration_seconds');
   return {
     serverP99AtMostMs: bucketQuantileMs(buckets, 0.99),
     serverShareWithin20Ms: (buckets.get(0.02) ?? 0) / count,
+    influxP99AtMostMs: bucketQuantileMs(influx, 0.99),
   };
 }
 
@@ -135,6 +138,10 @@ await runScenario(
           {
             figure: `${label} p99 (ms) inside the gateway, ${opts['query-rate']} req/s (histogram bucket: at most)`,
             gateway: steady.serverP99AtMostMs,
+          },
+          {
+            figure: `… of which InfluxDB's answer: p99 (ms, histogram bucket: at most)`,
+            gateway: steady.influxP99AtMostMs,
           },
           {
             figure: `${label} req/s, saturated (${opts.connections} connections)`,
