@@ -158,7 +158,8 @@ export function deliveryRows(g, q, p99Target = {}) {
       gateway: pair(g.insidePubackP50AtMostMs, g.insidePubackP99AtMostMs),
     },
     {
-      figure: '… of which the spool commit and fdatasync: p50 / p99 (ms, bucket: at most)',
+      figure:
+        '… of which waiting for the spool (commit, fdatasync, answer taken up): p50 / p99 (ms, bucket: at most)',
       gateway: pair(g.spoolAppendP50AtMostMs, g.spoolAppendP99AtMostMs),
     },
   ];

@@ -27,7 +27,7 @@ export const queryDuration = new Histogram({
 
 export const spoolAppendDuration = new Histogram({
   name: 'iag_spool_append_seconds',
-  help: 'From one event-loop turn of readings handed to the spool to their commit and fdatasync: the part of a QoS 1 PUBACK that waits for the disk.',
+  help: "From one event-loop turn of readings handed to the spool until the event loop takes up lmdb's answer that they are committed and fdatasynced: the part of a QoS 1 PUBACK that waits for the spool.",
   // Milliseconds matter here: a commit usually takes well under one.
   buckets: [0.00025, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.02, 0.05, 0.1, 0.5],
 });
