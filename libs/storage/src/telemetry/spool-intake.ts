@@ -41,6 +41,7 @@ export class SpoolIntake {
   private readonly roomWaiters: RoomWaiter[] = [];
   private readonly appending = new Set<Promise<void>>();
   private pending: PendingEntry | undefined;
+  private appendingReadings = 0;
 
   constructor(
     private readonly spool: PointSpool,
@@ -62,6 +63,11 @@ export class SpoolIntake {
     return this.roomWaiters.length;
   }
 
+  /** Readings the spool already counts but is still committing (peek() cannot see them yet). */
+  get committingReadings(): number {
+    return this.appendingReadings;
+  }
+
   /** Resolves true once `lines` are durable, false when 'drop' found no room. */
   enqueue(lines: string, readings: number, whenFull: WhenFull): Promise<boolean> {
     if (this.roomWaiters.length === 0 && this.fits(lines.length)) return this.add(lines, readings);
@@ -79,14 +85,17 @@ export class SpoolIntake {
     const sealedAt = performance.now();
     const appended = this.spool.append(entry.lines, entry.readings, entry.at);
     this.appending.add(appended);
+    this.appendingReadings += entry.readings;
     appended.then(
       () => {
         spoolAppendDuration.observe((performance.now() - sealedAt) / 1000);
+        this.appendingReadings -= entry.readings;
         this.appending.delete(appended);
         entry.resolve(true);
         this.onStored();
       },
       (error: Error) => {
+        this.appendingReadings -= entry.readings;
         this.appending.delete(appended);
         entry.reject(error);
         this.roomFreed(); // counted bytes that never landed

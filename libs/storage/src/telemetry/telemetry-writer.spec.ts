@@ -93,6 +93,31 @@ describe(TelemetryWriter.name, () => {
     expect(fake.written).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
+  it('counts only committed readings towards a full batch: an entry still committing waits for it', async () => {
+    const spool = new MemoryPointSpool();
+    const fake = new FakeInflux();
+    const w = writer(fake, { WRITE_BATCH_MS: '60000' }, spool);
+    const firstWrite = deferred();
+    fake.outcomes.push(firstWrite.promise);
+    await w.enqueue('d', values(0, 2));
+    await w.enqueue('d', values(2, 2)); // 4 readings: the first batch goes out and hangs
+    await w.enqueue('d', values(4, 2));
+    const disk = deferred();
+    spool.commitsHeldUntil = disk.promise;
+    const committing = w.enqueue('d', values(6, 2));
+    await new Promise((resolve) => setImmediate(resolve)); // the turn's entry goes to the spool
+    firstWrite.release();
+    // Everything the release sets off is promise callbacks: one macrotask later they have run.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(spool.depth().readings).toBe(4); // 2 stored + 2 committing: not a batch of 4 yet
+    expect(fake.batches.map((b) => b.length)).toEqual([4]);
+    disk.release();
+    await committing;
+    await w.flush();
+    expect(fake.batches.map((b) => b.length)).toEqual([4, 4]);
+    expect(fake.written).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
   it('resolves flush() at once when nothing is buffered', async () => {
     const fake = new FakeInflux();
     await writer(fake).flush();

@@ -169,8 +169,10 @@ export class TelemetryWriter {
 
   private batchDue(): boolean {
     const { readings, oldestAt } = this.spool.depth();
+    // A full batch counts only what peek() can see: counting an entry still committing sent
+    // the stored part early as a short batch.
     return (
-      readings >= this.config.writer.batchPoints ||
+      readings - this.intake.committingReadings >= this.config.writer.batchPoints ||
       this.drainWaiters.length > 0 ||
       (oldestAt !== undefined && Date.now() - oldestAt >= this.config.writer.batchMs)
     );

@@ -21,6 +21,8 @@ export class MemoryPointSpool implements PointSpool {
   failNextAppend = false;
   /** Appends so far: the writer groups the messages of one event-loop turn into one. */
   appends = 0;
+  /** While set, appends stay committing until it resolves, as on a slow disk. */
+  commitsHeldUntil: Promise<void> | undefined;
 
   depth(): SpoolDepth {
     let readings = 0;
@@ -44,7 +46,7 @@ export class MemoryPointSpool implements PointSpool {
       committed: false,
     };
     this.stored.push(stored);
-    await Promise.resolve();
+    await (this.commitsHeldUntil ?? Promise.resolve());
     stored.committed = true;
   }
 
