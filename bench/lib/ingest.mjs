@@ -98,6 +98,7 @@ export async function measureGateway({
     const influxCpu0 = cpuMicros(influx.pid);
     const meter = startMeter(gateway.pid, fleet);
     const warm = delay(load.warmupMs ?? 0).then(() => scrapeMetrics(gateway.httpUrl));
+    warm.catch(() => undefined); // awaited only after the load: a failed run must not leave it unhandled
     const [client, extra] = await Promise.all([fleet.run(load), during?.(gateway)]);
     const ackedAt = meter.loadDone();
     const afterLoad = await scrapeMetrics(gateway.httpUrl);
