@@ -3,7 +3,7 @@
 // `npm ci` on a fresh clone. It installs what is missing, then hands over to the gateway or to jest.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as prerequisites from './lib/prerequisites.mjs';
@@ -23,11 +23,22 @@ function checkNode() {
   }
 }
 
-/** `npm ci` when node_modules is missing or was installed from another package-lock.json. */
+/** What node_modules was installed from: package-lock.json and the patches postinstall applies to it. */
+function installFingerprint() {
+  const hash = createHash('sha256').update(readFileSync(join(root, 'package-lock.json')));
+  const patches = join(root, 'patches');
+  if (existsSync(patches)) {
+    for (const name of readdirSync(patches).sort()) {
+      hash.update(name).update(readFileSync(join(patches, name)));
+    }
+  }
+  return hash.digest('hex');
+}
+
+/** `npm ci` when node_modules is missing or was installed from another lock file or other patches. */
 function ensureDependencies() {
-  const lock = join(root, 'package-lock.json');
   const stamp = join(root, 'node_modules', '.iag-lock-sha256');
-  const wanted = createHash('sha256').update(readFileSync(lock)).digest('hex');
+  const wanted = installFingerprint();
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === wanted) return;
   say('installing npm packages (npm ci)...');
   const ci = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit', cwd: root });
