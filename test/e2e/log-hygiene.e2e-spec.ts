@@ -5,6 +5,7 @@ import {
   connectDevice,
 } from '../support/mqtt-clients';
 import { TestPki } from '../support/pki';
+import { pollUntil } from '../support/poll-until';
 import {
   captureLogs,
   startTestGateway,
@@ -68,6 +69,35 @@ describe('Logs', () => {
       'wrong-key-value-0002',
       'bad-password-0003',
     ]);
+  });
+
+  it('log each REST request once, by path and parameter names, and leave probes out', async () => {
+    const marker = `?limit=7&status=open&deviceId=secret-value-0004`;
+    await gateway.http(`/api/v1/anomalies${marker}`);
+    await gateway.http('/health', { key: null });
+    await gateway.http('/metrics', { key: null });
+    const requestLines = () =>
+      lines
+        .map((line) => JSON.parse(line))
+        .filter((entry) => entry.req !== undefined && entry.res !== undefined);
+    const logged = await pollUntil(
+      () => requestLines().filter((entry) => entry.req.path === '/api/v1/anomalies'),
+      (found) => found.some((entry) => entry.req.params.includes('deviceId')),
+    );
+    const ours = logged.filter((entry) => entry.req.params.includes('deviceId'));
+    expect(ours).toHaveLength(1);
+    const line = ours[0];
+    expect(line).toMatchObject({
+      msg: 'request completed',
+      req: { method: 'GET', params: ['limit', 'status', 'deviceId'] },
+      res: { statusCode: 200 },
+    });
+    expect(typeof line.req.id).toBe('number');
+    expect(typeof line.responseTime).toBe('number');
+    expect(requestLines().filter((entry) => /^\/(health|metrics)/.test(entry.req.path))).toEqual(
+      [],
+    );
+    expect(lines.join('\n')).not.toContain('secret-value-0004');
   });
 });
 

@@ -8,6 +8,7 @@ import { GatewayConfig } from '@iag/config';
 import { BrokerService, loadTlsMaterial } from '@iag/broker';
 import { instrumentHttp, setupOpenApi } from '@iag/api';
 import { AppModule } from './app.module';
+import { createGatewayLogger, logRequests } from './logging';
 
 export interface RunningGateway {
   app: NestFastifyApplication;
@@ -26,12 +27,14 @@ export async function createGateway(
   logStream?: DestinationStream,
 ): Promise<RunningGateway> {
   const https = config.tls.http ? loadTlsMaterial(config.tls) : undefined;
+  const logger = createGatewayLogger(config, logStream);
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, logStream),
+    AppModule.forRoot(config, logger),
     new FastifyAdapter({ bodyLimit: 1_048_576, ...(https ? { https } : {}) }),
     { bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
+  logRequests(app, logger);
   // No enableShutdownHooks(): Nest would re-raise the signal after closing (exit 143); main.ts
   // closes on SIGTERM itself and exits 0.
   instrumentHttp(app);

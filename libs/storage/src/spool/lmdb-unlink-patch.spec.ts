@@ -59,7 +59,12 @@ describe('the lmdb unlink patch', () => {
           expected.set(fresh, turn);
           // The registry's rotate/remove: a transaction of its own.
           const moved = `k${turn - 1}-24`;
-          outcomes.push(db.transaction(() => db.putSync(moved, 1000 + turn)));
+          outcomes.push(
+            db.transaction(() => {
+              db.putSync(moved, 1000 + turn);
+              return true;
+            }),
+          );
           wanted.push(true);
           expected.set(moved, 1000 + turn);
         }
