@@ -7,7 +7,7 @@ import { GatewayConfig } from '@iag/config';
 const REDACTED = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
 
 /** Logs a request's path and the names of its query parameters, never their values. */
-export function describeRequest(req: {
+function describeRequest(req: {
   id?: unknown;
   method?: string;
   url?: string;
