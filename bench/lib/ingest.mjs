@@ -48,7 +48,8 @@ function runtimeStats(samples) {
 /**
  * The gateway's own part of the ack latency after the warm-up, from its histograms (the bucket
  * holding each quantile, so "at most"): PUBLISH parsed to PUBACK written, and of that the wait for
- * the spool (lmdb's commit and fdatasync, until the event loop takes up its answer). What the devices see on top is the time before the gateway reads a message.
+ * the spool (lmdb's commit and fdatasync, until the event loop takes up its answer). What the
+ * devices see on top is the time before the gateway reads a message.
  */
 function insideLatency(warm, after) {
   const puback = histogramDelta(warm, after, 'iag_mqtt_puback_latency_seconds');
