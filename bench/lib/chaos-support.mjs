@@ -2,7 +2,7 @@
 // (the gateway's own ManagedInfluxd, from dist), QoS 1 devices that remember what was acknowledged,
 // and InfluxDB / Prometheus reads. Node built-ins and mqtt only.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,13 +15,23 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const dist = join(root, 'dist/apps/gateway');
 const require = createRequire(import.meta.url);
 
-/** Gateways started here: killed when this process exits, also when a scenario throws. */
+/**
+ * Gateways started here are killed when this process exits, also when a scenario throws; the
+ * data dirs made here are removed then (after the kill, so nothing writes into them any more).
+ */
 const gateways = new Set();
+const tempDirs = [];
 process.once('exit', () => {
   for (const child of gateways) if (child.exitCode === null) child.kill('SIGKILL');
+  // An influxd killed with us may still be writing; a dir left behind then is no failure.
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
 });
 
-export const tempDir = (prefix) => mkdtempSync(join(tmpdir(), `iag-chaos-${prefix}-`));
+export function tempDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), `iag-chaos-${prefix}-`));
+  tempDirs.push(dir);
+  return dir;
+}
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function freePort() {

@@ -1,11 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TrainerError } from '../trainer-error';
 import { readCsvSeries } from './csv-series';
 
+const dir = mkdtempSync(join(tmpdir(), 'iag-csv-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
 function csv(text: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'iag-csv-')), 'data.csv');
+  const path = join(mkdtempSync(join(dir, 'case-')), 'data.csv');
   writeFileSync(path, text);
   return path;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrokerException } from '../broker.exception';
@@ -6,6 +6,7 @@ import { loadTopicAcl } from './acl-loader';
 
 describe(loadTopicAcl.name, () => {
   const dir = mkdtempSync(join(tmpdir(), 'iag-acl-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const file = (name: string, content: string) => {
     const path = join(dir, name);
     writeFileSync(path, content);
