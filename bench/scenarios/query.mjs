@@ -60,10 +60,27 @@ function serverLatency(before, after, route) {
   };
 }
 
-/** A fifth of the run warms up (episodes open, series fill), then a fifth per measurement. */
+/**
+ * One run's phases, inside the load's --duration: a warm-up (episodes open, series fill), each
+ * endpoint at the steady rate, then each saturated. The steady phases get what is left: a p99 of
+ * 450 requests (9 s at 50 req/s, as before) moved by ±15 ms between sets; 30 s gives 1500.
+ */
+const WARMUP_S = 10;
+const SATURATED_S = 10;
+const SLACK_S = 2; // the load outlasts the last measurement
+
+function phases(opts) {
+  const total = Number(opts.duration);
+  const steady = Math.floor((total - WARMUP_S - 2 * SATURATED_S - SLACK_S) / 2);
+  const least = WARMUP_S + 2 * SATURATED_S + SLACK_S + 2 * 5;
+  if (!(steady >= 5))
+    throw new Error(`query: --duration ${opts.duration} is too short; give >= ${least}`);
+  return { steady, saturated: SATURATED_S };
+}
+
 async function queries(opts, gateway) {
-  const fifth = Math.max(2, Math.floor(Number(opts.duration) / 5));
-  await delay(fifth * 1000);
+  const { steady: steadySeconds, saturated: saturatedSeconds } = phases(opts);
+  await delay(WARMUP_S * 1000);
   const ids = deviceIds(Number(opts.devices));
   const pick = () => ids[Math.floor(Math.random() * ids.length)];
   const paths = {
@@ -76,12 +93,12 @@ async function queries(opts, gateway) {
   const saturated = {};
   for (const [name, path] of Object.entries(paths)) {
     const before = await scrapeMetrics(gateway.httpUrl);
-    steady[name] = await hammer(gateway.httpUrl, fifth - 1, 2, path, rate);
+    steady[name] = await hammer(gateway.httpUrl, steadySeconds, 2, path, rate);
     const after = await scrapeMetrics(gateway.httpUrl);
     Object.assign(steady[name], serverLatency(before, after, ROUTES[name]));
   }
   for (const [name, path] of Object.entries(paths)) {
-    saturated[name] = await hammer(gateway.httpUrl, fifth - 1, connections, path);
+    saturated[name] = await hammer(gateway.httpUrl, saturatedSeconds, connections, path);
   }
   return { steady, saturated };
 }
@@ -96,7 +113,11 @@ await runScenario(
     mode: 'paced',
     options: {
       rate: { type: 'string', default: '10', help: 'messages per second per device' },
-      duration: { type: 'string', default: '50', help: 'seconds of load per run' },
+      duration: {
+        type: 'string',
+        default: '92',
+        help: `seconds of load per run: ${WARMUP_S} s warm-up, then each endpoint steady (half of what is left after ${WARMUP_S + 2 * SATURATED_S + SLACK_S} s), then each saturated for ${SATURATED_S} s`,
+      },
       'query-rate': {
         type: 'string',
         default: '50',
@@ -118,7 +139,10 @@ await runScenario(
         help: 'Mosquitto has no REST side: skipped by default',
       },
     },
-    load: (opts) => ({ rate: Number(opts.rate) }),
+    load: (opts) => {
+      phases(opts); // a --duration too short fails here, before the fleet connects
+      return { rate: Number(opts.rate) };
+    },
     during: queries,
     summarize: (m, opts) => {
       const g = m.gateway ?? {};
