@@ -2,6 +2,8 @@ import { Global, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@ne
 import { GatewayConfig } from '@iag/config';
 import { join } from 'node:path';
 import { AnomalyEventLog } from './anomalies/anomaly-event-log';
+import { AnomalyIndex } from './anomalies/anomaly-index';
+import { AnomalySync } from './anomalies/anomaly-sync';
 import { AnomalyRepository } from './anomalies/anomaly.repository';
 import { DeviceRegistry } from './devices/device.registry';
 import { InfluxConnection } from './influx/influx-connection';
@@ -36,6 +38,8 @@ const PUBLIC_PROVIDERS = [
   providers: [
     InfluxConnection,
     RegistryStore,
+    AnomalyIndex,
+    AnomalySync,
     SecretHasher,
     LmdbPointSpool,
     { provide: POINT_SPOOL, useExisting: LmdbPointSpool },
@@ -53,6 +57,7 @@ export class StorageModule implements OnModuleInit, OnApplicationShutdown {
     private readonly registry: RegistryStore,
     private readonly writer: TelemetryWriter,
     private readonly eventLog: AnomalyEventLog,
+    private readonly anomalySync: AnomalySync,
     private readonly spool: LmdbPointSpool,
   ) {}
 
@@ -67,6 +72,7 @@ export class StorageModule implements OnModuleInit, OnApplicationShutdown {
       if (external) await this.influx.ensureDatabaseOrRetry();
       else await this.influx.ensureDatabase();
       this.writer.start(); // replays what an earlier run left in the spool
+      await this.anomalySync.start();
     } catch (error) {
       await this.release();
       throw error;
@@ -89,6 +95,7 @@ export class StorageModule implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async release(): Promise<void> {
+    this.anomalySync.stop();
     this.influx.close();
     await this.spool.close();
     await this.registry.close();

@@ -1,5 +1,7 @@
 import { Anomaly, anomalyId, severityFor } from '@iag/contracts';
 import { AnomalyRepository, InfluxConnection, StorageExceptionCode } from '@iag/storage';
+import { rowToAnomaly } from '../../../libs/storage/src/anomalies/anomaly-point';
+import { RegistryStore } from '../../../libs/storage/src/registry/registry-store';
 import { influxQuery } from '../../support/influx';
 import { StorageHarness, startStorage } from './storage-harness';
 
@@ -159,6 +161,15 @@ describe(AnomalyRepository.name, () => {
       });
     });
 
+    it('reads what InfluxDB holds: the index mirrors every point written above', async () => {
+      const rows = await influxQuery(storage.config.influx.database, 'SELECT * FROM anomalies');
+      expect(rows.length).toBeGreaterThanOrEqual(5);
+      for (const row of rows) {
+        const stored = rowToAnomaly(row);
+        expect(await repository.get(stored.id)).toEqual(stored);
+      }
+    });
+
     it('answers NOT_FOUND for unknown anomalies and null for ids that are not ids', async () => {
       expect(
         await codeOf(repository.setStatus(anomalyId('ghost', T0), 'resolved', 'x', new Date())),
@@ -170,7 +181,11 @@ describe(AnomalyRepository.name, () => {
   });
 });
 
-describe(`${AnomalyRepository.name} find`, () => {
+/** The index answers once filled; before that (a first start, InfluxDB not answering yet), InfluxDB. */
+describe.each([
+  { source: 'the anomaly index', fromIndex: true },
+  { source: 'InfluxDB, before the index is filled', fromIndex: false },
+])(`${AnomalyRepository.name} find, served by $source`, ({ fromIndex }) => {
   let storage: StorageHarness;
   let repository: AnomalyRepository;
   /** Every stored anomaly, in the documented page order. */
@@ -196,6 +211,7 @@ describe(`${AnomalyRepository.name} find`, () => {
     await repository.setStatus(stored[0].id, 'acknowledged', 'op', new Date(T0));
     await repository.setStatus(stored[8].id, 'resolved', 'op', new Date(T0));
     all = await Promise.all(stored.map(async (a) => (await repository.get(a.id))!));
+    if (!fromIndex) await storage.get(RegistryStore).db('anomaly_index').remove(['meta', 'ready']);
     all.sort(
       (a, b) =>
         Date.parse(b.startedAt) - Date.parse(a.startedAt) || (a.deviceId < b.deviceId ? -1 : 1),
@@ -233,22 +249,27 @@ describe(`${AnomalyRepository.name} find`, () => {
     },
   );
 
-  it('reads a page in one query unless a tie straddles its end', async () => {
-    const queries = jest.spyOn(storage.get(InfluxConnection), 'query'); // observes, calls through
-    try {
-      // Newest 3 (the page and one more) are at 3 different ms: the lone oldest is the extra row.
-      const first = await repository.find({ limit: 2 });
-      expect(first.items.map((a) => a.id)).toEqual(all.slice(0, 2).map((a) => a.id));
-      expect(queries).toHaveBeenCalledTimes(1);
-      // 6 single anomalies, then 7 devices at one ms: LIMIT 8 cuts that ms, which is read whole.
-      queries.mockClear();
-      const cut = await repository.find({ limit: 7 });
-      expect(cut.items.map((a) => a.id)).toEqual(all.slice(0, 7).map((a) => a.id));
-      expect(queries).toHaveBeenCalledTimes(2);
-    } finally {
-      queries.mockRestore();
-    }
-  });
+  it(
+    fromIndex
+      ? 'asks InfluxDB nothing'
+      : 'reads a page in one query unless a tie straddles its end',
+    async () => {
+      const queries = jest.spyOn(storage.get(InfluxConnection), 'query'); // observes, calls through
+      try {
+        // Newest 3 (the page and one more) are at 3 different ms: the lone oldest is the extra row.
+        const first = await repository.find({ limit: 2 });
+        expect(first.items.map((a) => a.id)).toEqual(all.slice(0, 2).map((a) => a.id));
+        expect(queries).toHaveBeenCalledTimes(fromIndex ? 0 : 1);
+        // 6 single anomalies, then 7 devices at one ms: LIMIT 8 cuts that ms, which is read whole.
+        queries.mockClear();
+        const cut = await repository.find({ limit: 7 });
+        expect(cut.items.map((a) => a.id)).toEqual(all.slice(0, 7).map((a) => a.id));
+        expect(queries).toHaveBeenCalledTimes(fromIndex ? 0 : 2);
+      } finally {
+        queries.mockRestore();
+      }
+    },
+  );
 
   it('filters by device, time range, status, severity and minimum score', async () => {
     const ids = async (q: Parameters<AnomalyRepository['find']>[0]) =>

@@ -1,5 +1,5 @@
 import { Anomaly, anomalyId } from '@iag/contracts';
-import { episodeFields, rowToAnomaly, statusFields } from './anomaly-point';
+import { episodeFields, mergeEpisode, rowToAnomaly, statusFields } from './anomaly-point';
 import { filterConditions, selectAnomalies, selectAt, selectNewest } from './anomaly-query';
 
 const T0 = Date.UTC(2026, 10, 22, 12);
@@ -121,5 +121,43 @@ describe(filterConditions.name, () => {
       `SELECT * FROM "anomalies" WHERE "device_id" = 'd' ORDER BY time DESC LIMIT 6`,
     );
     expect(selectAt({}, 5)).toBe('SELECT * FROM "anomalies" WHERE time >= 5ms AND time <= 5ms');
+  });
+});
+
+describe(mergeEpisode.name, () => {
+  const acknowledged: Anomaly = {
+    ...base,
+    endedAt: new Date(T0 + 5000).toISOString(),
+    modelVersion: 'v2',
+    status: 'acknowledged',
+    acknowledgedBy: 'alice',
+    acknowledgedAt: new Date(T0 + 1000).toISOString(),
+  };
+
+  it("takes the episode's fields from the update and the operator's from what is stored", () => {
+    const update = {
+      ...base,
+      peakScore: 7,
+      severity: 'critical' as const,
+      detector: 'autoencoder',
+    };
+    expect(mergeEpisode(acknowledged, update, false)).toEqual({
+      ...update,
+      endedAt: acknowledged.endedAt, // unset in the update: not written, so kept
+      modelVersion: 'v2',
+      status: 'acknowledged',
+      acknowledgedBy: 'alice',
+      acknowledgedAt: acknowledged.acknowledgedAt,
+    });
+  });
+
+  it('opens a new episode whatever is stored, and reads a never-stored update as open', () => {
+    expect(mergeEpisode(acknowledged, base, true).status).toBe('open');
+    expect(mergeEpisode(undefined, { ...acknowledged }, false)).toEqual({
+      ...acknowledged,
+      status: 'open',
+      acknowledgedBy: null,
+      acknowledgedAt: null,
+    });
   });
 });

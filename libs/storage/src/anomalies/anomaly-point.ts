@@ -79,3 +79,24 @@ function parseMetrics(value: unknown): MetricContribution[] {
     return [];
   }
 }
+
+/**
+ * What InfluxDB holds after `episodeFields(update, isNew)` is written over `stored`: the episode's
+ * fields replace the stored ones (ended_at and model_version only when set), the operator's stay.
+ */
+export function mergeEpisode(
+  stored: Anomaly | undefined,
+  update: Anomaly,
+  isNew: boolean,
+): Anomaly {
+  return {
+    ...update,
+    endedAt: update.endedAt ?? stored?.endedAt ?? null,
+    modelVersion: update.modelVersion ?? stored?.modelVersion ?? null,
+    status: isNew ? 'open' : (stored?.status ?? 'open'),
+    acknowledgedBy: stored?.acknowledgedBy ?? null,
+    acknowledgedAt: stored?.acknowledgedAt ?? null,
+    resolvedBy: stored?.resolvedBy ?? null,
+    resolvedAt: stored?.resolvedAt ?? null,
+  };
+}

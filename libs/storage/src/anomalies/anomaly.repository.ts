@@ -3,11 +3,13 @@ import { Anomaly, parseAnomalyId } from '@iag/contracts';
 import { InfluxConnection } from '../influx/influx-connection';
 import { StorageException, StorageExceptionCode } from '../storage.exception';
 import { comparePositions, decodeCursor, encodeCursor, isAfter } from './anomaly-cursor';
+import { AnomalyIndex } from './anomaly-index';
 import {
   ANOMALY_DEVICE_TAG,
   ANOMALY_MEASUREMENT,
   episodeFields,
   FieldSet,
+  mergeEpisode,
   rowToAnomaly,
   statusFields,
 } from './anomaly-point';
@@ -32,21 +34,26 @@ function position(anomaly: Anomaly) {
 /**
  * The `anomalies` measurement: one point per episode (tag device_id, time = startedAt).
  * Episode updates and status changes write disjoint field sets to the same point, and
- * InfluxDB 1.x merges them, so neither overwrites the other.
+ * InfluxDB 1.x merges them, so neither overwrites the other. Each write then goes to the
+ * AnomalyIndex too, which answers reads once it is ready (InfluxDB until then).
  */
 @Injectable()
 export class AnomalyRepository {
-  /** Serialises status changes per anomaly (read-check-write must not interleave). */
+  /** Serialises writes per anomaly (the index's read-merge-write must not interleave). */
   private readonly locks = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly influx: InfluxConnection) {}
+  constructor(
+    private readonly influx: InfluxConnection,
+    private readonly index: AnomalyIndex,
+  ) {}
 
-  async recordEpisode(anomaly: Anomaly, isNew: boolean): Promise<void> {
-    await this.writeFields(
-      anomaly.deviceId,
-      Date.parse(anomaly.startedAt),
-      episodeFields(anomaly, isNew),
-    );
+  recordEpisode(anomaly: Anomaly, isNew: boolean): Promise<void> {
+    return this.serialized(anomaly.id, async () => {
+      const startedAtMs = Date.parse(anomaly.startedAt);
+      await this.writeFields(anomaly.deviceId, startedAtMs, episodeFields(anomaly, isNew));
+      const stored = isNew ? undefined : await this.get(anomaly.id);
+      await this.index.put(mergeEpisode(stored ?? undefined, anomaly, isNew));
+    });
   }
 
   /** Acknowledging or resolving twice keeps the first record; a resolved anomaly cannot be acknowledged. */
@@ -70,9 +77,12 @@ export class AnomalyRepository {
       if (current.status === status) return current;
       const { startedAtMs } = position(current);
       await this.writeFields(current.deviceId, startedAtMs, statusFields(status, by, at));
-      return status === 'acknowledged'
-        ? { ...current, status, acknowledgedBy: by, acknowledgedAt: at.toISOString() }
-        : { ...current, status, resolvedBy: by, resolvedAt: at.toISOString() };
+      const updated: Anomaly =
+        status === 'acknowledged'
+          ? { ...current, status, acknowledgedBy: by, acknowledgedAt: at.toISOString() }
+          : { ...current, status, resolvedBy: by, resolvedAt: at.toISOString() };
+      await this.index.put(updated);
+      return updated;
     });
   }
 
@@ -81,13 +91,18 @@ export class AnomalyRepository {
    * restart, so an ongoing anomaly is updated and closed instead of opened a second time.
    */
   async openEpisodes(): Promise<Anomaly[]> {
-    const rows = await this.influx.query(selectNewestPerDevice());
-    return rows.map(rowToAnomaly).filter((anomaly) => anomaly.endedAt === null);
+    const newest = this.index.ready
+      ? this.index.newestPerDevice()
+      : (await this.influx.query(selectNewestPerDevice())).map(rowToAnomaly);
+    return newest.filter((anomaly) => anomaly.endedAt === null);
   }
 
+  /** From the index; from InfluxDB when the index does not have it (not filled yet, or a crash came between the two writes). */
   async get(id: string): Promise<Anomaly | null> {
     const parsed = parseAnomalyId(id);
     if (!parsed) return null;
+    const indexed = this.index.get(parsed.deviceId, parsed.startedAtMs);
+    if (indexed) return indexed;
     const rows = await this.influx.query(
       selectAt({ deviceId: parsed.deviceId }, parsed.startedAtMs),
     );
@@ -131,6 +146,7 @@ export class AnomalyRepository {
    * makes the page, so the usual page costs one query.
    */
   private async newest(filter: AnomalyFilter, n: number): Promise<Anomaly[]> {
+    if (this.index.ready) return this.index.newest(filter, n);
     const rows = (await this.influx.query(selectNewest(filter, n))).map(rowToAnomaly);
     if (rows.length < n) return rows;
     const oldestMs = Math.min(...rows.map((a) => position(a).startedAtMs));
@@ -143,6 +159,7 @@ export class AnomalyRepository {
   }
 
   private async atMs(filter: AnomalyFilter, ms: number): Promise<Anomaly[]> {
+    if (this.index.ready) return this.index.at(filter, ms);
     return (await this.influx.query(selectAt(filter, ms))).map(rowToAnomaly);
   }
 

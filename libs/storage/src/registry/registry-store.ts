@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { mkdirSync } from 'node:fs';
-import { Database, open, RootDatabase } from 'lmdb';
+import { Database, Key, open, RootDatabase } from 'lmdb';
 import { StorageException, StorageExceptionCode } from '../storage.exception';
 
-export type RegistryDbName = 'devices' | 'api_keys' | 'anomaly_events';
+export type RegistryDbName = 'devices' | 'api_keys' | 'anomaly_events' | 'anomaly_index';
 
 /**
  * One lmdb environment for the device registry and API keys (separate named dbs). lmdb types
@@ -27,7 +27,7 @@ export class RegistryStore {
     await root?.close();
   }
 
-  db<V>(name: RegistryDbName): Database<V, string> {
+  db<V, K extends Key = string>(name: RegistryDbName): Database<V, K> {
     if (!this.root) {
       throw new StorageException(
         StorageExceptionCode.REGISTRY_UNAVAILABLE,
@@ -39,6 +39,6 @@ export class RegistryStore {
       db = this.root.openDB({ name });
       this.dbs.set(name, db);
     }
-    return db as Database<V, string>;
+    return db as Database<V, K>;
   }
 }
