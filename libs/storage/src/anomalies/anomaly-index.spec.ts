@@ -46,12 +46,19 @@ describe(AnomalyIndex.name, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('is not ready until marked, and keeps that across a reopen', async () => {
+  it('is ready once marked, until distrusted; a reopen remembers the database, not the trust', async () => {
     expect(index.ready).toBe(false);
-    await index.markReady();
+    expect(index.filledFrom('iot')).toBe(false);
+    await index.markReady('iot');
+    expect(index.ready).toBe(true);
+    index.distrust();
+    expect(index.ready).toBe(false);
     await store.close();
     store.open(dir);
-    expect(new AnomalyIndex(store).ready).toBe(true);
+    const reopened = new AnomalyIndex(store);
+    expect(reopened.ready).toBe(false);
+    expect(reopened.filledFrom('iot')).toBe(true);
+    expect(reopened.filledFrom('other')).toBe(false);
   });
 
   it('lists newest first, whole at the oldest ms, by device when asked, with every filter', async () => {
@@ -92,6 +99,17 @@ describe(AnomalyIndex.name, () => {
     expect(ids(index.newest({}, 10))).toEqual([anomalyId('a', T0 + 5)]);
     expect(ids(index.newest({ deviceId: 'b' }, 10))).toEqual([]);
     expect(ids(index.newestPerDevice())).toEqual([anomalyId('a', T0 + 5)]);
+  });
+
+  it('removes everything for Infinity, but not what was written live during a rebuild', async () => {
+    await index.put(anomaly('a', T0));
+    index.beginRebuild();
+    await index.put(anomaly('b', T0));
+    expect(await index.removeBefore(Infinity)).toBe(1);
+    index.endRebuild();
+    expect(ids(index.newest({}, 10))).toEqual([anomalyId('b', T0)]);
+    expect(await index.removeBefore(Infinity)).toBe(1);
+    expect(ids(index.newest({}, 10))).toEqual([]);
   });
 
   it('lets a rebuild fill only what was not written live since it began', async () => {

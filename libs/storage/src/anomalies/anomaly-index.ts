@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { Anomaly } from '@iag/contracts';
+import { Anomaly, anomalyId } from '@iag/contracts';
 import { RegistryStore } from '../registry/registry-store';
 import { AnomalyFilter } from './anomaly-query';
 
 /** By time: ['t', startedAtMs, deviceId]; by device: ['d', deviceId, startedAtMs]. */
 type IndexKey = (string | number)[];
-type IndexValue = Anomaly | true;
+type IndexValue = Anomaly | string | true;
 
-const READY: IndexKey = ['meta', 'ready'];
+/** Which database the index was filled from. */
+const FILLED_FROM: IndexKey = ['meta', 'filled_from'];
 const byTime = (ms: number, deviceId: string): IndexKey => ['t', ms, deviceId];
 const byDevice = (deviceId: string, ms: number): IndexKey => ['d', deviceId, ms];
 
@@ -34,21 +35,36 @@ export function matchesFilter(anomaly: Anomaly, filter: AnomalyFilter, ms: numbe
 export class AnomalyIndex {
   /** Anomalies written live while a rebuild runs: what the rebuild read of them may be older. */
   private writtenDuringRebuild: Set<string> | undefined;
+  private trusted = false;
 
   constructor(private readonly store: RegistryStore) {}
 
-  /** True once it has been filled from InfluxDB: only then may it answer instead of InfluxDB. */
+  /**
+   * True once this process has read InfluxDB into it (AnomalySync): only then may it answer
+   * instead of InfluxDB. Until then, what an earlier run left may be stale.
+   */
   get ready(): boolean {
-    return this.db().get(READY) === true;
+    return this.trusted;
   }
 
-  async markReady(): Promise<void> {
-    await this.db().put(READY, true);
+  /** True when an earlier run filled it from `database` (only healing is left to do). */
+  filledFrom(database: string): boolean {
+    return this.db().get(FILLED_FROM) === database;
+  }
+
+  async markReady(database: string): Promise<void> {
+    await this.db().put(FILLED_FROM, database);
+    this.trusted = true;
+  }
+
+  /** A write to it failed: reads go to InfluxDB until the next start has healed it. */
+  distrust(): void {
+    this.trusted = false;
   }
 
   get(deviceId: string, startedAtMs: number): Anomaly | undefined {
     const value = this.db().get(byTime(startedAtMs, deviceId));
-    return value === true ? undefined : value;
+    return typeof value === 'object' ? value : undefined;
   }
 
   /** A write the repository just made to InfluxDB as well. */
@@ -118,10 +134,16 @@ export class AnomalyIndex {
     return newest;
   }
 
-  /** Removes what started before `ms` (InfluxDB's retention policy dropped it). */
+  /**
+   * Removes what started before `ms` (InfluxDB's retention policy dropped it; Infinity: InfluxDB
+   * holds none), but not what was written live during a running rebuild.
+   */
   async removeBefore(ms: number): Promise<number> {
     const db = this.db();
-    const old = [...db.getKeys({ start: ['t'], end: byTime(ms, '') })];
+    const end = Number.isFinite(ms) ? byTime(ms, '') : ['u'];
+    const old = [...db.getKeys({ start: ['t'], end })].filter(
+      (key) => !this.writtenDuringRebuild?.has(anomalyId(key[2] as string, key[1] as number)),
+    );
     await db.transaction(() => {
       for (const key of old) {
         void db.remove(key);
@@ -154,7 +176,7 @@ export class AnomalyIndex {
       end: ['t', from],
       reverse: true,
     })) {
-      if (value !== true) yield { ms: key[1] as number, anomaly: value };
+      if (typeof value === 'object') yield { ms: key[1] as number, anomaly: value };
     }
   }
 

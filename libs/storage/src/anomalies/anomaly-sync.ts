@@ -13,10 +13,11 @@ const REBUILD_BACKOFF = { baseMs: 1_000, maxMs: 60_000 };
 const TRIM_EVERY_MS = 3600_000;
 
 /**
- * Keeps the AnomalyIndex a copy of InfluxDB's `anomalies`. The first fill is awaited at start
- * (reads use InfluxDB until it is done; retried while InfluxDB does not answer). Every later
- * start reads InfluxDB again in the background, so a write that reached InfluxDB but not the
- * index (a crash between the two) is healed; an hourly trim follows InfluxDB's retention policy.
+ * Keeps the AnomalyIndex a copy of InfluxDB's `anomalies`. Each start reads InfluxDB into it
+ * again, so a write that reached InfluxDB but not the index (a crash between the two) is healed;
+ * reads use InfluxDB until that is done. A first fill (or one for another database) is awaited,
+ * a heal runs in the background; both are retried while InfluxDB does not answer. An hourly
+ * trim follows InfluxDB's retention policy.
  */
 @Injectable()
 export class AnomalySync {
@@ -36,10 +37,11 @@ export class AnomalySync {
     if (this.config.influx.retention !== 'INF') {
       this.trimTimer = setInterval(() => void this.trim(), TRIM_EVERY_MS).unref();
     }
-    if (this.index.ready) {
+    if (this.index.filledFrom(this.influx.database)) {
       void this.rebuild(0);
       return;
     }
+    await this.index.removeBefore(Infinity); // what another database left, if anything
     await this.rebuild(0);
   }
 
@@ -53,8 +55,8 @@ export class AnomalySync {
     try {
       const count = await this.copyFromInflux();
       if (this.stopped) return;
-      if (!this.index.ready) this.logger.log(`anomaly index filled from InfluxDB (${count})`);
-      await this.index.markReady();
+      this.logger.log(`anomaly index read from InfluxDB (${count} anomalies)`);
+      await this.index.markReady(this.influx.database);
     } catch (error) {
       if (this.stopped) return;
       const wait = backoffDelay(attempt, REBUILD_BACKOFF);
@@ -77,7 +79,7 @@ export class AnomalySync {
         await this.index.fill(page);
         count += page.length;
       }
-      if (oldestMs !== undefined) await this.index.removeBefore(oldestMs);
+      await this.index.removeBefore(oldestMs ?? Infinity);
       return count;
     } finally {
       this.index.endRebuild();

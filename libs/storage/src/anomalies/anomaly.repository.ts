@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Anomaly, parseAnomalyId } from '@iag/contracts';
 import { InfluxConnection } from '../influx/influx-connection';
 import { StorageException, StorageExceptionCode } from '../storage.exception';
@@ -39,6 +39,7 @@ function position(anomaly: Anomaly) {
  */
 @Injectable()
 export class AnomalyRepository {
+  private readonly logger = new Logger(AnomalyRepository.name);
   /** Serialises writes per anomaly (the index's read-merge-write must not interleave). */
   private readonly locks = new Map<string, Promise<unknown>>();
 
@@ -51,8 +52,8 @@ export class AnomalyRepository {
     return this.serialized(anomaly.id, async () => {
       const startedAtMs = Date.parse(anomaly.startedAt);
       await this.writeFields(anomaly.deviceId, startedAtMs, episodeFields(anomaly, isNew));
-      const stored = isNew ? undefined : await this.get(anomaly.id);
-      await this.index.put(mergeEpisode(stored ?? undefined, anomaly, isNew));
+      const stored = await this.get(anomaly.id);
+      await this.putInIndex(mergeEpisode(stored ?? undefined, anomaly, isNew));
     });
   }
 
@@ -81,7 +82,7 @@ export class AnomalyRepository {
         status === 'acknowledged'
           ? { ...current, status, acknowledgedBy: by, acknowledgedAt: at.toISOString() }
           : { ...current, status, resolvedBy: by, resolvedAt: at.toISOString() };
-      await this.index.put(updated);
+      await this.putInIndex(updated);
       return updated;
     });
   }
@@ -101,7 +102,7 @@ export class AnomalyRepository {
   async get(id: string): Promise<Anomaly | null> {
     const parsed = parseAnomalyId(id);
     if (!parsed) return null;
-    const indexed = this.index.get(parsed.deviceId, parsed.startedAtMs);
+    const indexed = this.index.ready && this.index.get(parsed.deviceId, parsed.startedAtMs);
     if (indexed) return indexed;
     const rows = await this.influx.query(
       selectAt({ deviceId: parsed.deviceId }, parsed.startedAtMs),
@@ -176,6 +177,18 @@ export class AnomalyRepository {
         timestamp: startedAtMs,
       },
     ]);
+  }
+
+  /** InfluxDB already has it: a failure here leaves the index stale, so it stops answering. */
+  private async putInIndex(anomaly: Anomaly): Promise<void> {
+    try {
+      await this.index.put(anomaly);
+    } catch (error) {
+      this.index.distrust();
+      this.logger.warn(
+        `anomaly index not written, reads go to InfluxDB until the next start: ${(error as Error).message}`,
+      );
+    }
   }
 
   private async serialized<T>(key: string, run: () => Promise<T>): Promise<T> {
