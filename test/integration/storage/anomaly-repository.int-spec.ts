@@ -161,6 +161,19 @@ describe(AnomalyRepository.name, () => {
       });
     });
 
+    it('asks InfluxDB nothing to record an episode once the index is ready', async () => {
+      const queries = jest.spyOn(storage.get(InfluxConnection), 'query'); // observes, calls through
+      try {
+        const opened = anomaly('dev-5', T0);
+        await repository.recordEpisode(opened, true);
+        await repository.recordEpisode({ ...opened, peakScore: 2 }, false);
+        expect(queries).not.toHaveBeenCalled();
+        expect((await repository.get(opened.id))?.peakScore).toBe(2);
+      } finally {
+        queries.mockRestore();
+      }
+    });
+
     it('keeps the index a copy of InfluxDB: every point written above, field for field', async () => {
       const index = storage.get(AnomalyIndex);
       expect(index.ready).toBe(true);

@@ -52,8 +52,7 @@ export class AnomalyRepository {
     return this.serialized(anomaly.id, async () => {
       const startedAtMs = Date.parse(anomaly.startedAt);
       await this.writeFields(anomaly.deviceId, startedAtMs, episodeFields(anomaly, isNew));
-      const stored = await this.get(anomaly.id);
-      await this.putInIndex(mergeEpisode(stored ?? undefined, anomaly, isNew));
+      await this.putInIndex(mergeEpisode(await this.stored(anomaly), anomaly, isNew));
     });
   }
 
@@ -177,6 +176,17 @@ export class AnomalyRepository {
         timestamp: startedAtMs,
       },
     ]);
+  }
+
+  /**
+   * What InfluxDB held before a write, for the index's merge. A ready index misses only what
+   * InfluxDB does not have (a new episode: no query for it); otherwise InfluxDB is asked.
+   */
+  private async stored(anomaly: Anomaly): Promise<Anomaly | undefined> {
+    if (this.index.ready) {
+      return this.index.get(anomaly.deviceId, Date.parse(anomaly.startedAt));
+    }
+    return (await this.get(anomaly.id)) ?? undefined;
   }
 
   /** InfluxDB already has it: a failure here leaves the index stale, so it stops answering. */
