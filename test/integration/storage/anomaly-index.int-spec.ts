@@ -1,6 +1,7 @@
 import { Anomaly, anomalyId } from '@iag/contracts';
 import { AnomalyRepository, InfluxConnection } from '@iag/storage';
 import { AnomalyIndex } from '../../../libs/storage/src/anomalies/anomaly-index';
+import { anomalyFixture } from '../../../libs/storage/src/anomalies/testing/anomaly-fixture';
 import { influxQuery } from '../../support/influx';
 import { pollUntil } from '../../support/poll-until';
 import { testDir, uniqueDatabase } from '../../support/test-config';
@@ -140,23 +141,7 @@ async function openAnomaly(
   deviceId: string,
   ms: number,
 ): Promise<Anomaly> {
-  const anomaly: Anomaly = {
-    id: anomalyId(deviceId, ms),
-    deviceId,
-    startedAt: new Date(ms).toISOString(),
-    endedAt: null,
-    peakScore: 1.5,
-    threshold: 0.04,
-    severity: 'warning',
-    metrics: [],
-    detector: 'zscore',
-    modelVersion: null,
-    status: 'open',
-    acknowledgedBy: null,
-    acknowledgedAt: null,
-    resolvedBy: null,
-    resolvedAt: null,
-  };
+  const anomaly = anomalyFixture(deviceId, ms);
   await repository.recordEpisode(anomaly, true);
   return anomaly;
 }

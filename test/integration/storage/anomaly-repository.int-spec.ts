@@ -2,6 +2,7 @@ import { Anomaly, anomalyId, severityFor } from '@iag/contracts';
 import { AnomalyRepository, InfluxConnection, StorageExceptionCode } from '@iag/storage';
 import { rowToAnomaly } from '../../../libs/storage/src/anomalies/anomaly-point';
 import { AnomalyIndex } from '../../../libs/storage/src/anomalies/anomaly-index';
+import { anomalyFixture } from '../../../libs/storage/src/anomalies/testing/anomaly-fixture';
 import { influxQuery } from '../../support/influx';
 import { StorageHarness, startStorage } from './storage-harness';
 
@@ -10,11 +11,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 function anomaly(deviceId: string, startedAtMs: number, overrides: Partial<Anomaly> = {}): Anomaly {
   const peakScore = overrides.peakScore ?? 1.5;
-  return {
-    id: anomalyId(deviceId, startedAtMs),
-    deviceId,
-    startedAt: iso(startedAtMs),
-    endedAt: null,
+  return anomalyFixture(deviceId, startedAtMs, {
     peakScore,
     threshold: 0.042,
     severity: severityFor(peakScore),
@@ -22,15 +19,8 @@ function anomaly(deviceId: string, startedAtMs: number, overrides: Partial<Anoma
       { name: 'temp', contribution: 0.75 },
       { name: 'hum', contribution: 0.25 },
     ],
-    detector: 'zscore',
-    modelVersion: null,
-    status: 'open',
-    acknowledgedBy: null,
-    acknowledgedAt: null,
-    resolvedBy: null,
-    resolvedAt: null,
     ...overrides,
-  };
+  });
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {

@@ -4,29 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RegistryStore } from '../registry/registry-store';
 import { AnomalyIndex } from './anomaly-index';
+import { anomalyFixture as anomaly } from './testing/anomaly-fixture';
 
 const T0 = Date.UTC(2026, 10, 23);
-
-function anomaly(deviceId: string, ms: number, overrides: Partial<Anomaly> = {}): Anomaly {
-  return {
-    id: anomalyId(deviceId, ms),
-    deviceId,
-    startedAt: new Date(ms).toISOString(),
-    endedAt: null,
-    peakScore: 1.5,
-    threshold: 0.04,
-    severity: 'warning',
-    metrics: [],
-    detector: 'zscore',
-    modelVersion: null,
-    status: 'open',
-    acknowledgedBy: null,
-    acknowledgedAt: null,
-    resolvedBy: null,
-    resolvedAt: null,
-    ...overrides,
-  };
-}
 
 const ids = (anomalies: Anomaly[]) => anomalies.map((a) => a.id);
 

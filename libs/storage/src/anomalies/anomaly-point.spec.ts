@@ -1,26 +1,15 @@
-import { Anomaly, anomalyId } from '@iag/contracts';
+import { Anomaly } from '@iag/contracts';
 import { episodeFields, mergeEpisode, rowToAnomaly, statusFields } from './anomaly-point';
 import { filterConditions, selectAnomalies, selectAt, selectNewest } from './anomaly-query';
+import { anomalyFixture } from './testing/anomaly-fixture';
 
 const T0 = Date.UTC(2026, 10, 22, 12);
 
-const base: Anomaly = {
-  id: anomalyId('dev-1', T0),
-  deviceId: 'dev-1',
-  startedAt: new Date(T0).toISOString(),
-  endedAt: null,
+const base: Anomaly = anomalyFixture('dev-1', T0, {
   peakScore: 2.5,
-  threshold: 0.04,
   severity: 'critical',
   metrics: [{ name: 'temp', contribution: 1 }],
-  detector: 'zscore',
-  modelVersion: null,
-  status: 'open',
-  acknowledgedBy: null,
-  acknowledgedAt: null,
-  resolvedBy: null,
-  resolvedAt: null,
-};
+});
 
 describe(episodeFields.name, () => {
   it('writes status only for a new episode and never any operator field', () => {
