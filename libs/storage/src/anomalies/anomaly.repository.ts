@@ -52,7 +52,8 @@ export class AnomalyRepository {
     return this.serialized(anomaly.id, async () => {
       const startedAtMs = Date.parse(anomaly.startedAt);
       await this.writeFields(anomaly.deviceId, startedAtMs, episodeFields(anomaly, isNew));
-      await this.putInIndex(mergeEpisode(await this.stored(anomaly), anomaly, isNew));
+      const stored = (await this.get(anomaly.id)) ?? undefined;
+      await this.putInIndex(mergeEpisode(stored, anomaly, isNew));
     });
   }
 
@@ -97,12 +98,14 @@ export class AnomalyRepository {
     return newest.filter((anomaly) => anomaly.endedAt === null);
   }
 
-  /** From the index; from InfluxDB when the index does not have it (not filled yet, or a crash came between the two writes). */
+  /**
+   * From the index once it is ready (it misses only what InfluxDB does not have either, so a
+   * new episode's merge or an unknown id costs no query); from InfluxDB until then.
+   */
   async get(id: string): Promise<Anomaly | null> {
     const parsed = parseAnomalyId(id);
     if (!parsed) return null;
-    const indexed = this.index.ready && this.index.get(parsed.deviceId, parsed.startedAtMs);
-    if (indexed) return indexed;
+    if (this.index.ready) return this.index.get(parsed.deviceId, parsed.startedAtMs) ?? null;
     const rows = await this.influx.query(
       selectAt({ deviceId: parsed.deviceId }, parsed.startedAtMs),
     );
@@ -176,17 +179,6 @@ export class AnomalyRepository {
         timestamp: startedAtMs,
       },
     ]);
-  }
-
-  /**
-   * What InfluxDB held before a write, for the index's merge. A ready index misses only what
-   * InfluxDB does not have (a new episode: no query for it); otherwise InfluxDB is asked.
-   */
-  private async stored(anomaly: Anomaly): Promise<Anomaly | undefined> {
-    if (this.index.ready) {
-      return this.index.get(anomaly.deviceId, Date.parse(anomaly.startedAt));
-    }
-    return (await this.get(anomaly.id)) ?? undefined;
   }
 
   /** InfluxDB already has it: a failure here leaves the index stale, so it stops answering. */

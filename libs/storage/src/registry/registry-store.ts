@@ -6,8 +6,9 @@ import { StorageException, StorageExceptionCode } from '../storage.exception';
 export type RegistryDbName = 'devices' | 'api_keys' | 'anomaly_events' | 'anomaly_index';
 
 /**
- * One lmdb environment for the device registry and API keys (separate named dbs). lmdb types
- * stay inside this lib; a shared store for several gateways would replace this class.
+ * One lmdb environment for the device registry, API keys, the anomaly event log and the anomaly
+ * index (separate named dbs). lmdb types stay inside this lib; a shared store for several
+ * gateways would replace this class.
  */
 @Injectable()
 export class RegistryStore {
