@@ -27,6 +27,17 @@ export default tseslint.config(
     languageOptions: { sourceType: 'module', globals: { ...globals.browser, uPlot: 'readonly' } },
   },
   {
+    // The gateway's runtime never loads what only the trainer uses (training, evaluation, NAB scoring).
+    files: ['apps/gateway/**/*.ts', 'apps/simulator/**/*.ts', 'libs/**/*.ts'],
+    ignores: ['libs/detection-lab/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@iag/detection-lab', message: 'Only the trainer (and tests) use libs/detection-lab.' }] },
+      ],
+    },
+  },
+  {
     files: ['libs/config/**/*.ts', 'test/**/*.ts', 'scripts/**'],
     rules: { 'no-restricted-syntax': 'off' },
   },

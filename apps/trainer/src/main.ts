@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { DetectionException } from '@iag/detection';
+import { LabException } from '@iag/detection-lab';
 import { evaluateCommand } from './commands/evaluate.command';
 import { exportCommand } from './commands/export.command';
 import { activateCommand, listCommand } from './commands/models.command';
@@ -21,7 +22,10 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv).catch((error: unknown) => {
-  const known = error instanceof TrainerError || error instanceof DetectionException;
+  const known =
+    error instanceof TrainerError ||
+    error instanceof DetectionException ||
+    error instanceof LabException;
   process.stderr.write(
     `error: ${known ? (error as Error).message : ((error as Error).stack ?? String(error))}\n`,
   );

@@ -6,19 +6,16 @@ export { EpisodeTracker } from './episodes/episode-tracker';
 export { DetectionException, DetectionExceptionCode } from './detection.exception';
 export { ModelRegistry, toView as toModelView } from './model/model-registry';
 export type { ModelMetadata } from './model/model-metadata';
-export { readModelMetadata, writeEvaluation } from './model/model-artifact';
+export { DEFAULT_MAX_CARRY_FORWARD } from './model/model-metadata';
+export { readModelMetadata, METADATA_FILE, MODEL_FILE } from './model/model-artifact';
 export { listModelDirs, nextVersion, compareVersions } from './model/model-dirs';
 export type { ServableModel } from './model/loaded-model';
+// The trainer wraps a network it has just trained (libs/detection-lab); the gateway only loads artifacts.
+export { LoadedModel } from './model/loaded-model';
 export { autoencoderDetector, openModel } from './autoencoder/autoencoder.detector';
+// The windowing and per-device scaling the gateway scores with, so training normalises exactly alike.
+export { FeatureWindow } from './autoencoder/feature-window';
+export { DeviceCalibration } from './autoencoder/normalization';
 export { initTfBackend } from './tf/tf-backend';
 export type { BackendPreference } from './tf/tf-backend';
-export { trainAutoencoder } from './training/autoencoder-trainer';
-export type { TrainOptions, TrainResult } from './training/autoencoder-trainer';
-export type { DeviceSeries } from './training/window-dataset';
-export { quantile } from './training/quantile';
-export * from './evaluation/nab-scorer';
-export * from './evaluation/threshold-sweep';
-export { classify } from './evaluation/classification';
-export type { ClassificationReport } from './evaluation/classification';
-export { episodeMask, episodeOnsets } from './evaluation/episode-onsets';
-export { scoreSeries } from './evaluation/score-series';
+export { seededRandom } from './util/seeded-random';

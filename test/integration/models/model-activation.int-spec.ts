@@ -1,4 +1,5 @@
-import { initTfBackend, trainAutoencoder } from '@iag/detection';
+import { initTfBackend } from '@iag/detection';
+import { trainAutoencoder } from '@iag/detection-lab';
 import { MqttClient } from 'mqtt';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,7 +51,7 @@ async function train(csv: string, modelsDir: string, version: string, seed: numb
     seed,
     thresholdQuantile: 1,
   });
-  await result.model.save(join(modelsDir, PROFILE, version));
+  await result.save(join(modelsDir, PROFILE, version));
   result.model.dispose();
 }
 

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import { DeviceSeries, initTfBackend, ServableModel, writeEvaluation } from '@iag/detection';
+import { initTfBackend, ServableModel } from '@iag/detection';
+import { DeviceSeries, writeEvaluation } from '@iag/detection-lab';
 import { resolve } from 'node:path';
 import { integer, number, delimiter } from '../cli-options';
 import { readCsvSeries } from '../data/csv-series';

@@ -1,13 +1,6 @@
 import { Command, Option } from 'commander';
-import {
-  DeviceSeries,
-  initTfBackend,
-  nextVersion,
-  trainAutoencoder,
-  TrainOptions,
-  autoencoderDetector,
-  scoreSeries,
-} from '@iag/detection';
+import { initTfBackend, nextVersion, autoencoderDetector } from '@iag/detection';
+import { DeviceSeries, trainAutoencoder, TrainOptions, scoreSeries } from '@iag/detection-lab';
 import { join, resolve } from 'node:path';
 import { delimiter, integer, list, number, time } from '../cli-options';
 import { readCsvSeries } from '../data/csv-series';
@@ -165,7 +158,7 @@ async function runTrain(options: TrainCommandOptions): Promise<void> {
     bar.stop();
   }
   try {
-    await result.model.save(dir);
+    await result.save(dir);
     const scored = await scoreSeries(
       autoencoderDetector(result.model),
       source.preview.deviceId,

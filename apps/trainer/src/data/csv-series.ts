@@ -1,4 +1,4 @@
-import { DeviceSeries } from '@iag/detection';
+import { DeviceSeries } from '@iag/detection-lab';
 import { readCsvRows } from './csv-table';
 import { parseTimestamp } from './timestamps';
 import { TrainerError } from '../trainer-error';

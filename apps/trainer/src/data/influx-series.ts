@@ -1,5 +1,5 @@
 import { GatewayConfig } from '@iag/config';
-import { DeviceSeries } from '@iag/detection';
+import { DeviceSeries } from '@iag/detection-lab';
 import { InfluxConnection, TelemetryRepository } from '@iag/storage';
 import { TrainerError } from '../trainer-error';
 

@@ -1,4 +1,4 @@
-import { LabelledSeries } from '@iag/detection';
+import { LabelledSeries } from '@iag/detection-lab';
 import { Reading } from '@iag/contracts';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';

@@ -7,7 +7,7 @@ import {
   LabelledSeries,
   scoreCorpus,
   scoreSeries,
-} from '@iag/detection';
+} from '@iag/detection-lab';
 import { CsvSeries } from '../data/csv-series';
 import { SeriesDetector } from './detector-factory';
 

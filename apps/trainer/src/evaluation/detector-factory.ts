@@ -1,12 +1,11 @@
 import {
   AnomalyDetector,
   autoencoderDetector,
-  DeviceSeries,
   openModel,
   ServableModel,
   StreamingZScoreDetector,
-  trainAutoencoder,
 } from '@iag/detection';
+import { DeviceSeries, trainAutoencoder } from '@iag/detection-lab';
 
 export type DetectorKind = 'zscore' | 'autoencoder';
 

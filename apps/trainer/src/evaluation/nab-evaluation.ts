@@ -7,7 +7,7 @@ import {
   probationaryLength,
   scoreSeries,
   ScoredSeries,
-} from '@iag/detection';
+} from '@iag/detection-lab';
 import { NabFile } from '../data/nab-corpus';
 import { SeriesDetector } from './detector-factory';
 

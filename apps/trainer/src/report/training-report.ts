@@ -1,4 +1,4 @@
-import { DeviceSeries, TrainResult } from '@iag/detection';
+import { DeviceSeries, TrainResult } from '@iag/detection-lab';
 import { labelRuns } from '../evaluation/csv-evaluation';
 import { downsample, histogram, writeReport } from './html-report';
 

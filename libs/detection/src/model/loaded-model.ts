@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import { ModelMetadata } from './model-metadata';
-import { writeModelArtifact } from './model-writer';
 
 /** How the model takes a window: flat [batch, window*features] (dense) or [batch, window, features]. */
 export type InputLayout = 'flat' | 'sequence';
@@ -9,7 +8,6 @@ export type InputLayout = 'flat' | 'sequence';
 export interface ServableModel {
   readonly metadata: ModelMetadata;
   readonly key: string;
-  save(dir: string, metadata?: ModelMetadata): Promise<void>;
   dispose(): void;
 }
 
@@ -54,11 +52,6 @@ export class LoadedModel implements ServableModel {
     } finally {
       errors.dispose();
     }
-  }
-
-  /** Writes this model as a layers-format artifact with its metadata into `dir` (the trainer). */
-  save(dir: string, metadata: ModelMetadata = this.metadata): Promise<void> {
-    return writeModelArtifact(dir, this.model, metadata);
   }
 
   get key(): string {

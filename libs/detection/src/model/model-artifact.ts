@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { DetectionException, DetectionExceptionCode } from '../detection.exception';
 import { InputLayout, LoadedModel } from './loaded-model';
@@ -157,16 +157,4 @@ function layoutOf(dir: string, model: tf.LayersModel, meta: ModelMetadata): Inpu
     );
   }
   return layout;
-}
-
-/** Stores an evaluation in a version's metadata.json (the trainer's evaluate --save-to-model). */
-export async function writeEvaluation(
-  dir: string,
-  evaluation: Record<string, unknown>,
-): Promise<void> {
-  const metadata = await readModelMetadata(dir);
-  await writeFile(
-    join(dir, METADATA_FILE),
-    `${JSON.stringify({ ...metadata, evaluation }, null, 2)}\n`,
-  );
 }

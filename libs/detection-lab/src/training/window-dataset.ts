@@ -1,6 +1,5 @@
 import { Reading } from '@iag/contracts';
-import { FeatureWindow } from '../autoencoder/feature-window';
-import { DeviceCalibration } from '../autoencoder/normalization';
+import { DeviceCalibration, FeatureWindow } from '@iag/detection';
 import { NormalizationMode } from '@iag/contracts';
 
 export interface DeviceSeries {

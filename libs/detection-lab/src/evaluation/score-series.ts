@@ -1,5 +1,5 @@
 import { Reading } from '@iag/contracts';
-import { AnomalyDetector, WindowScore } from '../detector.port';
+import { AnomalyDetector, WindowScore } from '@iag/detection';
 
 /** Batch size used to replay a series through a detector (as the gateway's micro-batches would). */
 const REPLAY_BATCH = 512;

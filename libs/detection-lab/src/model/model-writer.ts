@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ModelMetadata } from './model-metadata';
-import { METADATA_FILE, MODEL_FILE } from './model-artifact';
+import { METADATA_FILE, MODEL_FILE, ModelMetadata } from '@iag/detection';
 
 export const WEIGHTS_FILE = 'group1-shard1of1.bin';
 

@@ -1,9 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { NormalizationMode } from '@iag/contracts';
-import { DetectionException, DetectionExceptionCode } from '../detection.exception';
-import { LoadedModel, ServableModel } from '../model/loaded-model';
-import { DEFAULT_MAX_CARRY_FORWARD, ModelMetadata } from '../model/model-metadata';
-import { seededRandom } from '../util/seeded-random';
+import { LabException, LabExceptionCode } from '../lab.exception';
+import {
+  DEFAULT_MAX_CARRY_FORWARD,
+  LoadedModel,
+  ModelMetadata,
+  seededRandom,
+  ServableModel,
+} from '@iag/detection';
+import { writeModelArtifact } from '../model/model-writer';
 import { quantile } from './quantile';
 import { buildWindows, DeviceSeries, globalScaling } from './window-dataset';
 
@@ -33,7 +38,10 @@ export interface TrainOptions {
 }
 
 export interface TrainResult {
+  /** Ready to score (the trainer's preview and NAB runs); dispose() when done. */
   model: ServableModel;
+  /** Writes the model as a layers-format artifact with its metadata into a new version directory. */
+  save(dir: string): Promise<void>;
   history: { loss: number[]; valLoss: number[] };
   windows: { train: number; validation: number };
   /** Reconstruction error (MSE) of each validation window. */
@@ -77,8 +85,8 @@ export async function trainAutoencoder(
   const { mean, std, counts } = globalScaling(series, options.features);
   const missing = options.features.filter((_, i) => counts[i] === 0);
   if (missing.length > 0) {
-    throw new DetectionException(
-      DetectionExceptionCode.INVALID_OPTIONS,
+    throw new LabException(
+      LabExceptionCode.INVALID_OPTIONS,
       `no values for feature(s) ${missing.join(', ')}`,
     );
   }
@@ -101,8 +109,8 @@ export async function trainAutoencoder(
     options.seed,
   );
   if (train.rows < 2 || validation.rows < 1) {
-    throw new DetectionException(
-      DetectionExceptionCode.INVALID_OPTIONS,
+    throw new LabException(
+      LabExceptionCode.INVALID_OPTIONS,
       `too little data: ${windows.rows} windows of ${options.windowSize} readings (need at least 3)`,
     );
   }
@@ -138,6 +146,7 @@ export async function trainAutoencoder(
   };
   return {
     model: new LoadedModel(metadata, network, 'flat'),
+    save: (dir) => writeModelArtifact(dir, network, metadata),
     history,
     windows: { train: train.rows, validation: validation.rows },
     validationErrors,

@@ -1,0 +1,13 @@
+// What only the trainer uses: training, evaluation, NAB scoring. The gateway never imports this lib.
+export { LabException, LabExceptionCode } from './lab.exception';
+export { trainAutoencoder } from './training/autoencoder-trainer';
+export type { TrainOptions, TrainResult } from './training/autoencoder-trainer';
+export type { DeviceSeries } from './training/window-dataset';
+export { quantile } from './training/quantile';
+export { writeEvaluation } from './model/model-evaluation';
+export * from './evaluation/nab-scorer';
+export * from './evaluation/threshold-sweep';
+export { classify } from './evaluation/classification';
+export type { ClassificationReport } from './evaluation/classification';
+export { episodeMask, episodeOnsets } from './evaluation/episode-onsets';
+export { scoreSeries } from './evaluation/score-series';

@@ -1,0 +1,16 @@
+export enum LabExceptionCode {
+  /** Training or evaluation was asked for with settings or data it cannot work with. */
+  INVALID_OPTIONS = 'INVALID_OPTIONS',
+}
+
+/** The one error type of libs/detection-lab (training, evaluation, backtests); the trainer prints it as one line. */
+export class LabException extends Error {
+  constructor(
+    readonly code: LabExceptionCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'LabException';
+  }
+}
