@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ANOMALY_STATUSES, ANOMALY_SEVERITIES } from './anomaly';
 import { ROLES } from './access';
-import { DEVICE_ID_PATTERN, METRIC_NAME_PATTERN, PROFILE_NAME_PATTERN } from './identifiers';
+import { DEVICE_ID_PATTERN, metricNameProblem, PROFILE_NAME_PATTERN } from './identifiers';
 
 /** A time as epoch milliseconds or ISO 8601; parsed to epoch ms. */
 const instant = z
@@ -67,7 +67,12 @@ export const telemetryQuerySchema = z
       )
       .pipe(
         z
-          .array(z.string().regex(METRIC_NAME_PATTERN, 'each metric must be a valid metric name'))
+          .array(
+            z.string().superRefine((name, ctx) => {
+              const problem = metricNameProblem(name);
+              if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+            }),
+          )
           .min(1)
           .max(64),
       )

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { METRIC_NAME_PATTERN } from './identifiers';
+import { METRIC_NAME_PATTERN, metricNameProblem, RESERVED_METRIC_NAMES } from './identifiers';
 import { Reading } from './reading';
 import { Rejection, RejectionCode } from './rejection';
 
@@ -26,12 +26,13 @@ const readingSchema = z
     for (const key of Object.keys(reading)) {
       if (key === 'ts') continue;
       metrics++;
-      if (!METRIC_NAME_PATTERN.test(key)) {
+      const problem = metricNameProblem(key);
+      if (problem !== null) {
         ctx.addIssue({
           code: 'custom',
           path: [key],
           params: { code: RejectionCode.INVALID_METRIC_NAME },
-          message: `metric name ${JSON.stringify(key.slice(0, 80))} must match ${METRIC_NAME_PATTERN.source}`,
+          message: problem,
         });
       }
     }
@@ -144,7 +145,8 @@ function checkValidReading(
       typeof value !== 'number' ||
       !Number.isFinite(value) ||
       key === '__proto__' ||
-      !METRIC_NAME_PATTERN.test(key)
+      !METRIC_NAME_PATTERN.test(key) ||
+      RESERVED_METRIC_NAMES.has(key)
     ) {
       return null;
     } else {
@@ -194,13 +196,13 @@ function toRejection(issue: z.core.$ZodIssue): Rejection {
     };
   }
   if (typeof key === 'string') {
-    const name = JSON.stringify(key.slice(0, 80));
-    return METRIC_NAME_PATTERN.test(key)
-      ? { code: RejectionCode.INVALID_VALUE, detail: `metric ${name} must be a finite number` }
-      : {
-          code: RejectionCode.INVALID_METRIC_NAME,
-          detail: `metric name ${name} must match ${METRIC_NAME_PATTERN.source}`,
-        };
+    const problem = metricNameProblem(key);
+    return problem === null
+      ? {
+          code: RejectionCode.INVALID_VALUE,
+          detail: `metric ${JSON.stringify(key.slice(0, 80))} must be a finite number`,
+        }
+      : { code: RejectionCode.INVALID_METRIC_NAME, detail: problem };
   }
   return { code: RejectionCode.INVALID_PAYLOAD, detail: issue.message };
 }
