@@ -32,6 +32,29 @@ export async function influxQuery(
   );
 }
 
+/** Runs a statement that changes something (CREATE, DROP, DELETE) against the suite's influxd. */
+export async function influxExec(q: string, url = process.env.INFLUX_URL): Promise<void> {
+  if (!url) throw new Error('INFLUX_URL is not set; is the jest globalSetup configured?');
+  const response = await fetch(`${url}/query?${new URLSearchParams({ q })}`, { method: 'POST' });
+  const body = (await response.json()) as { error?: string; results?: Array<{ error?: string }> };
+  const error = body.error ?? body.results?.[0]?.error;
+  if (!response.ok || error) throw new Error(`influx "${q}" failed (${response.status}): ${error}`);
+}
+
+/** Writes line protocol (ms precision) straight to the suite's influxd, as an older build or a tool would. */
+export async function influxWrite(
+  database: string,
+  lines: string,
+  url = process.env.INFLUX_URL,
+): Promise<void> {
+  if (!url) throw new Error('INFLUX_URL is not set; is the jest globalSetup configured?');
+  const params = new URLSearchParams({ db: database, precision: 'ms' });
+  const response = await fetch(`${url}/write?${params}`, { method: 'POST', body: lines });
+  if (response.status !== 204) {
+    throw new Error(`influx write failed (${response.status}): ${await response.text()}`);
+  }
+}
+
 /** A loopback port nothing listens on right now. */
 export async function freePort(): Promise<number> {
   const server = createServer();

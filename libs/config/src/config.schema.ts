@@ -54,6 +54,8 @@ export const envSchema = z
     MODEL_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
     MAX_PAYLOAD_BYTES: z.coerce.number().int().min(256).max(16_777_216).default(65_536),
     MAX_READINGS_PER_MESSAGE: z.coerce.number().int().min(1).max(100_000).default(1000),
+    DEVICE_MAX_METRICS: z.coerce.number().int().min(1).max(10_000).default(64),
+    DEVICE_PROFILES: optionalString,
     TLS_CERT: optionalString,
     TLS_KEY: optionalString,
     TLS_CA: optionalString,

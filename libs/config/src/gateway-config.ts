@@ -20,6 +20,12 @@ export class GatewayConfig {
   /** TF.js backend: auto = tfjs-node when installed, else wasm, else cpu. */
   readonly models: { backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu' };
   readonly limits: { maxPayloadBytes: number; maxReadingsPerMessage: number };
+  readonly deviceMetrics: {
+    /** Distinct metric names one device may use, unless its profile declares its metrics. */
+    maxPerDevice: number;
+    /** DEVICE_PROFILES: a JSON file declaring each profile's metrics (checked at start). */
+    profilesFile: string | undefined;
+  };
   /** File paths; `http` = serve the HTTP listener (REST and MQTT over WebSocket) over TLS too. */
   readonly tls: { cert?: string; key?: string; ca?: string; crl?: string; http: boolean };
   readonly mqttSecurity: {
@@ -84,6 +90,10 @@ export class GatewayConfig {
     this.limits = {
       maxPayloadBytes: env.MAX_PAYLOAD_BYTES,
       maxReadingsPerMessage: env.MAX_READINGS_PER_MESSAGE,
+    };
+    this.deviceMetrics = {
+      maxPerDevice: env.DEVICE_MAX_METRICS,
+      profilesFile: env.DEVICE_PROFILES === undefined ? undefined : resolve(env.DEVICE_PROFILES),
     };
     this.tls = {
       cert: env.TLS_CERT,

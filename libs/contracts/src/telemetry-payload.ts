@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { METRIC_NAME_PATTERN, metricNameProblem, RESERVED_METRIC_NAMES } from './identifiers';
 import { Reading } from './reading';
-import { Rejection, RejectionCode } from './rejection';
+import { MetricNameGate, Rejection, RejectionCode } from './rejection';
 
 export interface PayloadLimits {
   maxPayloadBytes: number;
@@ -59,11 +59,13 @@ export interface ParsedPayload {
 /**
  * Parses one MQTT telemetry payload: a reading or an array of readings (DESIGN.md).
  * Each reading is accepted or rejected on its own, so one bad element never costs the rest.
+ * `gate` (the device's metric names) sees each otherwise valid reading, in order.
  */
 export function parseTelemetryPayload(
   payload: Buffer,
   limits: PayloadLimits,
   receivedAt: number,
+  gate: MetricNameGate = OPEN_GATE,
 ): ParsedPayload {
   if (payload.length > limits.maxPayloadBytes) {
     return refuse(
@@ -84,7 +86,7 @@ export function parseTelemetryPayload(
     return refuse(RejectionCode.INVALID_JSON, (error as Error).message.slice(0, 200));
   }
   if (!Array.isArray(json)) {
-    const one = parseReading(json, receivedAt);
+    const one = parseReading(json, receivedAt, gate);
     return 'code' in one
       ? { readings: [], rejections: [one] }
       : { readings: [one], rejections: [] };
@@ -98,7 +100,7 @@ export function parseTelemetryPayload(
   }
   const result: ParsedPayload = { readings: [], rejections: [] };
   json.forEach((element, index) => {
-    const one = parseReading(element, receivedAt);
+    const one = parseReading(element, receivedAt, gate);
     if ('code' in one) result.rejections.push({ ...one, index });
     else result.readings.push(one);
   });
@@ -106,12 +108,22 @@ export function parseTelemetryPayload(
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+const OPEN_GATE: MetricNameGate = { admit: () => null };
 
 function refuse(code: RejectionCode, detail: string): ParsedPayload {
   return { readings: [], rejections: [{ code, detail }] };
 }
 
-function parseReading(element: unknown, receivedAt: number): Reading | Rejection {
+function parseReading(
+  element: unknown,
+  receivedAt: number,
+  gate: MetricNameGate,
+): Reading | Rejection {
+  const reading = validReading(element, receivedAt);
+  return 'code' in reading ? reading : (gate.admit(reading.values) ?? reading);
+}
+
+function validReading(element: unknown, receivedAt: number): Reading | Rejection {
   if (typeof element !== 'object' || element === null || Array.isArray(element)) {
     return { code: RejectionCode.NOT_AN_OBJECT, detail: 'a reading must be a JSON object' };
   }

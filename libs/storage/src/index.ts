@@ -19,6 +19,8 @@ export { AnomalyRepository } from './anomalies/anomaly.repository';
 export type { AnomalyFindQuery, AnomalyPage } from './anomalies/anomaly.repository';
 export { DeviceRegistry } from './devices/device.registry';
 export type { DeviceRecord, DeviceActivity } from './devices/device.registry';
+export { DeviceMetricNames } from './devices/device-metric-names';
+export type { DeviceMetricGate } from './devices/device-metric-names';
 export { ApiKeyStore } from './keys/api-key.store';
 export type { ApiKeyView } from './keys/api-key.store';
 export { StorageException, StorageExceptionCode } from './storage.exception';

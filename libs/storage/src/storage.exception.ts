@@ -7,6 +7,7 @@ export enum StorageExceptionCode {
   INFLUXD_START_FAILED = 'INFLUXD_START_FAILED',
   REGISTRY_UNAVAILABLE = 'REGISTRY_UNAVAILABLE',
   SPOOL_UNAVAILABLE = 'SPOOL_UNAVAILABLE',
+  INVALID_PROFILES = 'INVALID_PROFILES',
 }
 
 /** The one error this lib throws; callers (REST, MQTT, CLI) map `code` to their own answers. */

@@ -5,7 +5,9 @@ import { AnomalyEventLog } from './anomalies/anomaly-event-log';
 import { AnomalyIndex } from './anomalies/anomaly-index';
 import { AnomalySync } from './anomalies/anomaly-sync';
 import { AnomalyRepository } from './anomalies/anomaly.repository';
+import { DeviceMetricNames } from './devices/device-metric-names';
 import { DeviceRegistry } from './devices/device.registry';
+import { MetricNamesSeed } from './devices/metric-names-seed';
 import { InfluxConnection } from './influx/influx-connection';
 import { InfluxHealth } from './influx/influx-health';
 import { ManagedInfluxd } from './influxd/managed-influxd';
@@ -24,6 +26,7 @@ const PUBLIC_PROVIDERS = [
   AnomalyRepository,
   AnomalyEventLog,
   DeviceRegistry,
+  DeviceMetricNames,
   ApiKeyStore,
 ];
 
@@ -40,6 +43,7 @@ const PUBLIC_PROVIDERS = [
     RegistryStore,
     AnomalyIndex,
     AnomalySync,
+    MetricNamesSeed,
     SecretHasher,
     LmdbPointSpool,
     { provide: POINT_SPOOL, useExisting: LmdbPointSpool },
@@ -58,11 +62,14 @@ export class StorageModule implements OnModuleInit, OnApplicationShutdown {
     private readonly writer: TelemetryWriter,
     private readonly eventLog: AnomalyEventLog,
     private readonly anomalySync: AnomalySync,
+    private readonly metricNames: DeviceMetricNames,
+    private readonly metricNamesSeed: MetricNamesSeed,
     private readonly spool: LmdbPointSpool,
   ) {}
 
   async onModuleInit(): Promise<void> {
     try {
+      this.metricNames.loadProfiles();
       this.registry.open(join(this.config.dataDir, 'registry'));
       this.eventLog.load();
       this.spool.open(join(this.config.dataDir, 'spool'));
@@ -73,6 +80,7 @@ export class StorageModule implements OnModuleInit, OnApplicationShutdown {
       else await this.influx.ensureDatabase();
       this.writer.start(); // replays what an earlier run left in the spool
       await this.anomalySync.start();
+      await this.metricNamesSeed.start();
     } catch (error) {
       await this.release();
       throw error;
@@ -96,6 +104,7 @@ export class StorageModule implements OnModuleInit, OnApplicationShutdown {
 
   private async release(): Promise<void> {
     this.anomalySync.stop();
+    this.metricNamesSeed.stop();
     this.influx.close();
     await this.spool.close();
     await this.registry.close();
