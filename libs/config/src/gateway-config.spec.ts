@@ -41,6 +41,19 @@ describe(GatewayConfig.name, () => {
     expect(problemsOf({ DEVICE_MAX_METRICS: '0' })).toContain('DEVICE_MAX_METRICS');
   });
 
+  it('takes InfluxDB credentials in pairs, for an external server only', () => {
+    const external = { INFLUX_URL: 'http://db:8086' };
+    expect(
+      GatewayConfig.fromEnv({ ...external, INFLUX_USERNAME: 'u', INFLUX_PASSWORD: 'p' }).influx
+        .credentials,
+    ).toEqual({ username: 'u', password: 'p' });
+    expect(GatewayConfig.fromEnv(external).influx.credentials).toBeUndefined();
+    expect(problemsOf({ ...external, INFLUX_USERNAME: 'u' })).toContain('INFLUX_PASSWORD');
+    expect(problemsOf({ INFLUX_USERNAME: 'u', INFLUX_PASSWORD: 'p' })).toMatch(
+      /INFLUX_USERNAME: is for an external server/,
+    );
+  });
+
   it('refuses a spool bound under 1 MiB and negative rates', () => {
     expect(() => GatewayConfig.fromEnv({ SPOOL_MAX_BYTES: '1000' })).toThrow('SPOOL_MAX_BYTES');
     expect(() => GatewayConfig.fromEnv({ DEVICE_MAX_MESSAGES_PER_SEC: '-1' })).toThrow(

@@ -12,6 +12,8 @@ export class GatewayConfig {
     database: string;
     retention: string;
     influxdPath: string;
+    /** For an external server (INFLUX_URL); the managed influxd's are generated into DATA_DIR. */
+    credentials: { username: string; password: string } | undefined;
   };
   readonly adminApiKey: string | undefined;
   readonly allowAnonymousDevices: boolean;
@@ -81,6 +83,10 @@ export class GatewayConfig {
       database: env.INFLUX_DATABASE,
       retention: env.INFLUX_RETENTION,
       influxdPath: env.INFLUXD_PATH,
+      credentials:
+        env.INFLUX_USERNAME !== undefined && env.INFLUX_PASSWORD !== undefined
+          ? { username: env.INFLUX_USERNAME, password: env.INFLUX_PASSWORD }
+          : undefined,
     };
     this.adminApiKey = env.ADMIN_API_KEY;
     this.allowAnonymousDevices = env.ALLOW_ANONYMOUS_DEVICES;

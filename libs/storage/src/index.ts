@@ -1,6 +1,12 @@
 export { StorageModule } from './storage.module';
 export { ManagedInfluxd } from './influxd/managed-influxd';
 export type { ManagedInfluxdOptions } from './influxd/managed-influxd';
+export {
+  generateCredentials,
+  readCredentialsFile,
+  readManagedInfluxdAccess,
+} from './influxd/influxd-credentials';
+export type { InfluxCredentials, ManagedInfluxdAccess } from './influxd/influxd-credentials';
 export { InfluxHealth } from './influx/influx-health';
 export type { InfluxPing } from './influx/influx-health';
 export { TelemetryWriter } from './telemetry/telemetry-writer';

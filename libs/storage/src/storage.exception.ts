@@ -8,6 +8,7 @@ export enum StorageExceptionCode {
   REGISTRY_UNAVAILABLE = 'REGISTRY_UNAVAILABLE',
   SPOOL_UNAVAILABLE = 'SPOOL_UNAVAILABLE',
   INVALID_PROFILES = 'INVALID_PROFILES',
+  INFLUX_CREDENTIALS = 'INFLUX_CREDENTIALS',
 }
 
 /** The one error this lib throws; callers (REST, MQTT, CLI) map `code` to their own answers. */

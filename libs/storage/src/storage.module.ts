@@ -10,6 +10,7 @@ import { DeviceRegistry } from './devices/device.registry';
 import { MetricNamesSeed } from './devices/metric-names-seed';
 import { InfluxConnection } from './influx/influx-connection';
 import { InfluxHealth } from './influx/influx-health';
+import { MANAGED_INFLUXD_DIR } from './influxd/influxd-credentials';
 import { ManagedInfluxd } from './influxd/managed-influxd';
 import { ApiKeyStore } from './keys/api-key.store';
 import { RegistryStore } from './registry/registry-store';
@@ -74,7 +75,8 @@ export class StorageModule implements OnModuleInit, OnApplicationShutdown {
       this.eventLog.load();
       this.spool.open(join(this.config.dataDir, 'spool'));
       const external = this.config.influx.url;
-      this.influx.connect(external ?? (await this.startManagedInfluxd()));
+      if (external) this.influx.connect(external, this.config.influx.credentials);
+      else this.influx.connect(await this.startManagedInfluxd(), this.managed?.credentials);
       // our own influxd must work now; an external one may come up later
       if (external) await this.influx.ensureDatabaseOrRetry();
       else await this.influx.ensureDatabase();
@@ -95,7 +97,7 @@ export class StorageModule implements OnModuleInit, OnApplicationShutdown {
 
   private async startManagedInfluxd(): Promise<string> {
     this.managed = new ManagedInfluxd({
-      dataDir: join(this.config.dataDir, 'influxdb'),
+      dataDir: join(this.config.dataDir, MANAGED_INFLUXD_DIR),
       influxdPath: this.config.influx.influxdPath,
       log: (msg, level) => (level === 'warn' ? this.logger.warn(msg) : this.logger.log(msg)),
     });
