@@ -9,6 +9,7 @@ export enum StorageExceptionCode {
   SPOOL_UNAVAILABLE = 'SPOOL_UNAVAILABLE',
   INVALID_PROFILES = 'INVALID_PROFILES',
   INFLUX_CREDENTIALS = 'INFLUX_CREDENTIALS',
+  DATA_DIR_UNSAFE = 'DATA_DIR_UNSAFE',
 }
 
 /** The one error this lib throws; callers (REST, MQTT, CLI) map `code` to their own answers. */

@@ -2,6 +2,7 @@ import { Global, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@ne
 import { GatewayConfig } from '@iag/config';
 import { join } from 'node:path';
 import { AnomalyEventLog } from './anomalies/anomaly-event-log';
+import { preparePrivateDataDir } from './data-dir/private-data-dir';
 import { AnomalyIndex } from './anomalies/anomaly-index';
 import { AnomalySync } from './anomalies/anomaly-sync';
 import { AnomalyRepository } from './anomalies/anomaly.repository';
@@ -70,6 +71,7 @@ export class StorageModule implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     try {
+      this.checkDataDir();
       this.metricNames.loadProfiles();
       this.registry.open(join(this.config.dataDir, 'registry'));
       this.eventLog.load();
@@ -93,6 +95,17 @@ export class StorageModule implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.writer.close();
     await this.release();
+  }
+
+  /** 0700/0600 before anything is opened in it: what an earlier build left open is fixed, and named. */
+  private checkDataDir(): void {
+    const { fixed } = preparePrivateDataDir(this.config.dataDir);
+    if (fixed.length === 0) return;
+    const shown = fixed.slice(0, 5).join(', ');
+    this.logger.warn(
+      `DATA_DIR ${this.config.dataDir}: made ${fixed.length} entries private that other users ` +
+        `could read (${shown}${fixed.length > 5 ? ', ...' : ''})`,
+    );
   }
 
   private async startManagedInfluxd(): Promise<string> {
