@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { GATEWAY_NODE_FLAGS } from '../../scripts/lib/prerequisites.mjs';
+import { influxAuth, influxEnv, rememberAdmin } from './influxd.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const dist = join(root, 'dist/apps/gateway');
@@ -61,6 +62,7 @@ export async function startInfluxd() {
     log: () => undefined,
   });
   const url = await influxd.start();
+  rememberAdmin(url, influxd.credentials);
   return { influxd, url };
 }
 
@@ -84,6 +86,7 @@ export async function startGateway(env) {
         MQTT_MAX_CONNECTIONS_PER_IP: '0',
         MQTT_MAX_CONNECTIONS: '20000',
         ...env,
+        ...(env.INFLUX_URL ? influxEnv(env.INFLUX_URL) : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -130,7 +133,7 @@ export async function metric(httpPort, name) {
 
 export async function influxQuery(url, database, q) {
   const params = new URLSearchParams({ db: database, q, epoch: 'ms' });
-  const body = await (await fetch(`${url}/query?${params}`)).json();
+  const body = await (await fetch(`${url}/query?${params}`, influxAuth(url))).json();
   const series = body.results?.[0]?.series ?? [];
   return series.flatMap((s) =>
     (s.values ?? []).map((values) => {

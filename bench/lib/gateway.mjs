@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnLogged, stopChild } from './child-process.mjs';
+import { influxEnv } from './influxd.mjs';
 import { GATEWAY_MAIN, ROOT } from './paths.mjs';
 import { GATEWAY_NODE_FLAGS } from '../../scripts/lib/prerequisites.mjs';
 
@@ -37,7 +38,7 @@ export async function startGateway({ dataDir, influxUrl, database, env = {}, cpu
       BIND_HOST: '127.0.0.1',
       MQTT_PORT: '0',
       HTTP_PORT: '0',
-      INFLUX_URL: influxUrl,
+      ...influxEnv(influxUrl),
       INFLUX_DATABASE: database,
       ADMIN_API_KEY: BENCH_ADMIN_KEY,
       // Every load-generator connection comes from 127.0.0.1: lift the per-address cap, and keep the

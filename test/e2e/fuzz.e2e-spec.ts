@@ -24,6 +24,13 @@ const value = fc.oneof(
     '1ms',
     'mean',
     'open',
+    // Times and buckets beyond what InfluxDB holds: a 400 naming the parameter, never a 503.
+    '9999999999999',
+    '+010000-01-01T00:00:00Z',
+    '-009999-01-01T00:00:00Z',
+    '999999999w',
+    'device_id',
+    'time',
   ),
 );
 const query = fc.array(
@@ -39,7 +46,8 @@ describe('Fuzzing the running gateway', () => {
   let errors: Array<{ topic: string; payload: string }>;
 
   beforeAll(async () => {
-    gateway = await startTestGateway();
+    // A small limit of metric names, so the payloads below also run into it.
+    gateway = await startTestGateway({ DEVICE_MAX_METRICS: '16' });
     const created = await gateway.http('/api/v1/devices', {
       method: 'POST',
       body: { id: 'fuzz-1' },
@@ -62,6 +70,7 @@ describe('Fuzzing the running gateway', () => {
           const qs = new URLSearchParams(pairs).toString();
           const response = await gateway.http(`${path}?${qs}`);
           if (response.status === 200) return true;
+          // Anything else the gateway could not answer would be a 503 or a 500 here.
           return (
             response.status === 400 &&
             response.body?.statusCode === 400 &&
@@ -96,7 +105,10 @@ describe('Fuzzing the running gateway', () => {
       fc
         .array(
           fc.dictionary(
-            fc.constantFrom('temp', 'ts', 'x y', 'hum'),
+            fc.oneof(
+              fc.constantFrom('temp', 'ts', 'x y', 'hum', 'device_id', 'time'),
+              fc.stringMatching(/^[a-z][a-z0-9_]{0,7}$/), // new names: past the device's limit
+            ),
             fc.oneof(fc.double(), fc.string({ maxLength: 4 })),
             { maxKeys: 3 },
           ),
@@ -128,5 +140,24 @@ describe('Fuzzing the running gateway', () => {
       { numRuns: 60 },
     );
     expect(device.connected).toBe(true);
+  });
+
+  it('held the fuzzed device to its limit of metric names', async () => {
+    const seen = errors.length;
+    const fresh = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`fresh_${i}`, i]));
+    await device.publishAsync('devices/fuzz-1/telemetry', JSON.stringify(fresh), { qos: 1 });
+    const [notice] = await pollUntil(
+      () => errors.slice(seen),
+      (n) => n.length >= 1,
+    );
+    expect(JSON.parse(notice.payload).error).toBe('TOO_MANY_METRICS');
+    const answer = await gateway.http(`/api/v1/devices/fuzz-1/telemetry?from=0`);
+    expect(answer.status).toBe(200);
+    const names = new Set(
+      answer.body.series.flatMap((p: { values: object }) => Object.keys(p.values)),
+    );
+    expect(names.size).toBeLessThanOrEqual(16);
+    expect([...names]).not.toEqual(expect.arrayContaining(['device_id']));
+    expect([...names]).not.toEqual(expect.arrayContaining(['time']));
   });
 });

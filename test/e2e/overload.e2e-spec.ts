@@ -74,7 +74,7 @@ describe('Overload', () => {
   it('holds QoS 1 without a PUBACK and drops QoS 0 (counted) while the spool is full', async () => {
     const dedicated = await dedicatedInfluxd('full', false);
     gateway = await startTestGateway({
-      INFLUX_URL: dedicated.url,
+      ...dedicated.env,
       SPOOL_MAX_BYTES: '1048576',
       ALLOW_ANONYMOUS_DEVICES: 'true',
       DEVICE_MAX_BYTES_PER_SEC: '0',
@@ -115,7 +115,7 @@ describe('Overload', () => {
         await influxQuery(
           database,
           `SELECT count(v) FROM telemetry WHERE device_id = 'big'`,
-          influxd!.url,
+          dedicated.target,
         )
       )[0]?.count;
     expect(await pollUntil(count, (n) => n === 60_000, { timeoutMs: 30_000 })).toBe(60_000);

@@ -2,7 +2,7 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pollUntil } from './poll-until';
-import { uniqueDatabase, testDir } from './test-config';
+import { suiteInfluxEnv, uniqueDatabase, testDir } from './test-config';
 import { HttpCall, httpClient, TEST_ADMIN_KEY } from './test-gateway';
 
 const ROOT = join(__dirname, '..', '..');
@@ -82,7 +82,7 @@ export async function startGatewayProcess(
     env: {
       PATH: process.env.PATH ?? '',
       DATA_DIR: testDir('gateway-'),
-      INFLUX_URL: process.env.INFLUX_URL ?? '',
+      ...suiteInfluxEnv(),
       INFLUX_DATABASE: uniqueDatabase(),
       BIND_HOST: '127.0.0.1',
       MQTT_PORT: '0',

@@ -15,8 +15,9 @@ declare global {
 
 /**
  * One influxd for the whole run (integration and e2e projects both list this file; the
- * second call reuses the first). INFLUX_URL already set = use that server instead. Workers
- * inherit INFLUX_URL and IAG_TEST_ROOT (where testConfig puts its data dirs).
+ * second call reuses the first). INFLUX_URL already set = use that server instead (with
+ * INFLUX_USERNAME and INFLUX_PASSWORD if it needs them). Workers inherit INFLUX_URL, the
+ * credentials and IAG_TEST_ROOT (where testConfig puts its data dirs).
  */
 export default async function globalSetup(): Promise<void> {
   if (globalThis.__IAG_SUITE__) return;
@@ -31,6 +32,9 @@ export default async function globalSetup(): Promise<void> {
       },
     });
     process.env.INFLUX_URL = await influxd.start();
+    // It runs with authentication, as the gateway's own does: every test reaches it as its admin.
+    process.env.INFLUX_USERNAME = influxd.credentials!.username;
+    process.env.INFLUX_PASSWORD = influxd.credentials!.password;
   }
   globalThis.__IAG_SUITE__ = { influxd, rootDir };
 }

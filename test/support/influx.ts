@@ -2,18 +2,41 @@ import { createServer } from 'node:net';
 
 export type InfluxRow = Record<string, unknown>;
 
+/** An influxd and the admin it is reached as (the suite's own unless a test has its own). */
+export interface InfluxTarget {
+  url: string;
+  username?: string;
+  password?: string;
+}
+
+/** The suite's influxd, from what globalSetup left in the environment. */
+export function suiteInflux(): InfluxTarget {
+  const url = process.env.INFLUX_URL;
+  if (!url) throw new Error('INFLUX_URL is not set; is the jest globalSetup configured?');
+  return { url, username: process.env.INFLUX_USERNAME, password: process.env.INFLUX_PASSWORD };
+}
+
+/** fetch() against an influxd, as its admin (basic auth) when the target names one. */
+export function influxFetch(target: InfluxTarget, path: string, init: RequestInit = {}) {
+  const headers = new Headers(init.headers);
+  if (target.username !== undefined) {
+    const basic = Buffer.from(`${target.username}:${target.password ?? ''}`).toString('base64');
+    headers.set('authorization', `Basic ${basic}`);
+  }
+  return fetch(`${target.url}${path}`, { ...init, headers });
+}
+
 /**
- * Runs InfluxQL straight against the suite's influxd (HTTP API, epoch ms), so tests can
- * check what was stored without going through the code under test.
+ * Runs InfluxQL straight against an influxd (the suite's unless given; HTTP API, epoch ms), so
+ * tests can check what was stored without going through the code under test.
  */
 export async function influxQuery(
   database: string,
   q: string,
-  url = process.env.INFLUX_URL,
+  target: InfluxTarget = suiteInflux(),
 ): Promise<InfluxRow[]> {
-  if (!url) throw new Error('INFLUX_URL is not set; is the jest globalSetup configured?');
   const params = new URLSearchParams({ db: database, q, epoch: 'ms' });
-  const response = await fetch(`${url}/query?${params}`);
+  const response = await influxFetch(target, `/query?${params}`);
   const body = (await response.json()) as {
     error?: string;
     results?: Array<{
@@ -30,6 +53,29 @@ export async function influxQuery(
       return row;
     }),
   );
+}
+
+/** Runs a statement that changes something (CREATE, DROP, DELETE) against the suite's influxd. */
+export async function influxExec(q: string, target = suiteInflux()): Promise<void> {
+  const response = await influxFetch(target, `/query?${new URLSearchParams({ q })}`, {
+    method: 'POST',
+  });
+  const body = (await response.json()) as { error?: string; results?: Array<{ error?: string }> };
+  const error = body.error ?? body.results?.[0]?.error;
+  if (!response.ok || error) throw new Error(`influx "${q}" failed (${response.status}): ${error}`);
+}
+
+/** Writes line protocol (ms precision) straight to the suite's influxd, as an older build or a tool would. */
+export async function influxWrite(
+  database: string,
+  lines: string,
+  target = suiteInflux(),
+): Promise<void> {
+  const params = new URLSearchParams({ db: database, precision: 'ms' });
+  const response = await influxFetch(target, `/write?${params}`, { method: 'POST', body: lines });
+  if (response.status !== 204) {
+    throw new Error(`influx write failed (${response.status}): ${await response.text()}`);
+  }
 }
 
 /** A loopback port nothing listens on right now. */

@@ -1,5 +1,5 @@
 import mqtt, { MqttClient } from 'mqtt';
-import { influxQuery } from './influx';
+import { influxQuery, InfluxTarget } from './influx';
 import { pollUntil } from './poll-until';
 
 export interface FleetOptions {
@@ -84,11 +84,11 @@ export class TelemetryFleet {
   }
 
   /** `seq` of every reading stored for each device, from InfluxDB itself. */
-  async stored(database: string, url?: string): Promise<Map<string, number[]>> {
+  async stored(database: string, target?: InfluxTarget): Promise<Map<string, number[]>> {
     const rows = await influxQuery(
       database,
       `SELECT "seq" FROM "telemetry" WHERE "device_id" =~ /^${this.prefix}-/ GROUP BY "device_id"`,
-      url,
+      target,
     );
     const stored = new Map<string, number[]>(this.devices.map((d) => [d.id, []]));
     for (const row of rows) stored.get(String(row.device_id))?.push(Number(row.seq));
@@ -102,14 +102,14 @@ export class TelemetryFleet {
    */
   async awaitStored(
     database: string,
-    url?: string,
+    target?: InfluxTarget,
   ): Promise<{ stored: Map<string, number[]>; missing: Record<string, number[]> }> {
     const acked = this.acked();
     const stored = await pollUntil(
-      () => this.stored(database, url),
+      () => this.stored(database, target),
       (s) => Object.keys(missingReadings(acked, s)).length === 0,
       { timeoutMs: 30_000 },
-    ).catch(() => this.stored(database, url));
+    ).catch(() => this.stored(database, target));
     return { stored, missing: missingReadings(acked, stored) };
   }
 

@@ -22,7 +22,8 @@ export function testConfig(overrides: Record<string, string> = {}): GatewayConfi
   return GatewayConfig.fromEnv({
     DATA_DIR: testDir(),
     MODELS_DIR: testDir('models-'), // empty: every device is scored by the z-score detector unless a test adds models
-    INFLUX_URL: process.env.INFLUX_URL,
+    // Another INFLUX_URL (a dedicated influxd, or '' for the managed one) brings its own credentials.
+    ...('INFLUX_URL' in overrides ? {} : suiteInfluxEnv()),
     INFLUX_DATABASE: uniqueDatabase(),
     MQTT_PORT: '0',
     MQTTS_PORT: '0',
@@ -30,4 +31,14 @@ export function testConfig(overrides: Record<string, string> = {}): GatewayConfi
     LOG_LEVEL: 'silent',
     ...overrides,
   });
+}
+
+/** INFLUX_URL and, when the suite's influxd needs them, INFLUX_USERNAME and INFLUX_PASSWORD. */
+export function suiteInfluxEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of ['INFLUX_URL', 'INFLUX_USERNAME', 'INFLUX_PASSWORD']) {
+    const value = process.env[name];
+    if (value) env[name] = value;
+  }
+  return env;
 }

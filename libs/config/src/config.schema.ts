@@ -45,6 +45,8 @@ export const envSchema = z
       .regex(/^(INF|\d+[hdw])$/, 'must be INF or a duration like 30d, 12w, 720h')
       .default('INF'),
     INFLUXD_PATH: z.string().min(1).default('influxd'),
+    INFLUX_USERNAME: optionalString,
+    INFLUX_PASSWORD: optionalString,
     ADMIN_API_KEY: optionalString.pipe(
       z.string().min(16, 'must be at least 16 characters').optional(),
     ),
@@ -54,6 +56,8 @@ export const envSchema = z
     MODEL_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
     MAX_PAYLOAD_BYTES: z.coerce.number().int().min(256).max(16_777_216).default(65_536),
     MAX_READINGS_PER_MESSAGE: z.coerce.number().int().min(1).max(100_000).default(1000),
+    DEVICE_MAX_METRICS: z.coerce.number().int().min(1).max(10_000).default(64),
+    DEVICE_PROFILES: optionalString,
     TLS_CERT: optionalString,
     TLS_KEY: optionalString,
     TLS_CA: optionalString,
@@ -118,6 +122,16 @@ export const envRules = envSchema.superRefine((env, ctx) => {
   if (env.TLS_CRL !== undefined && env.TLS_CA === undefined)
     problem('TLS_CRL', 'needs TLS_CA (client certificates)');
   if (!tls && env.HTTP_TLS === true) problem('HTTP_TLS', 'needs TLS_CERT and TLS_KEY');
+  if ((env.INFLUX_USERNAME === undefined) !== (env.INFLUX_PASSWORD === undefined)) {
+    const missing = env.INFLUX_USERNAME === undefined ? 'INFLUX_USERNAME' : 'INFLUX_PASSWORD';
+    problem(missing, 'must be set with the other of INFLUX_USERNAME and INFLUX_PASSWORD');
+  }
+  if (env.INFLUX_USERNAME !== undefined && env.INFLUX_URL === undefined) {
+    problem(
+      'INFLUX_USERNAME',
+      "is for an external server (INFLUX_URL); the managed influxd's credentials are generated",
+    );
+  }
   if (env.MQTT_AUTH_DELAY_MAX_MS < env.MQTT_AUTH_DELAY_MS)
     problem('MQTT_AUTH_DELAY_MAX_MS', 'must not be below MQTT_AUTH_DELAY_MS');
 });

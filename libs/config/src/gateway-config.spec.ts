@@ -30,6 +30,30 @@ describe(GatewayConfig.name, () => {
     });
   });
 
+  it('bounds metric names per device and reads the profiles file path', () => {
+    expect(GatewayConfig.fromEnv({}).deviceMetrics).toEqual({
+      maxPerDevice: 64,
+      profilesFile: undefined,
+    });
+    const config = GatewayConfig.fromEnv({ DEVICE_MAX_METRICS: '8', DEVICE_PROFILES: 'p.json' });
+    expect(config.deviceMetrics.maxPerDevice).toBe(8);
+    expect(config.deviceMetrics.profilesFile).toMatch(/^\/.*\/p\.json$/);
+    expect(problemsOf({ DEVICE_MAX_METRICS: '0' })).toContain('DEVICE_MAX_METRICS');
+  });
+
+  it('takes InfluxDB credentials in pairs, for an external server only', () => {
+    const external = { INFLUX_URL: 'http://db:8086' };
+    expect(
+      GatewayConfig.fromEnv({ ...external, INFLUX_USERNAME: 'u', INFLUX_PASSWORD: 'p' }).influx
+        .credentials,
+    ).toEqual({ username: 'u', password: 'p' });
+    expect(GatewayConfig.fromEnv(external).influx.credentials).toBeUndefined();
+    expect(problemsOf({ ...external, INFLUX_USERNAME: 'u' })).toContain('INFLUX_PASSWORD');
+    expect(problemsOf({ INFLUX_USERNAME: 'u', INFLUX_PASSWORD: 'p' })).toMatch(
+      /INFLUX_USERNAME: is for an external server/,
+    );
+  });
+
   it('refuses a spool bound under 1 MiB and negative rates', () => {
     expect(() => GatewayConfig.fromEnv({ SPOOL_MAX_BYTES: '1000' })).toThrow('SPOOL_MAX_BYTES');
     expect(() => GatewayConfig.fromEnv({ DEVICE_MAX_MESSAGES_PER_SEC: '-1' })).toThrow(

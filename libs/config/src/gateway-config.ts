@@ -12,6 +12,8 @@ export class GatewayConfig {
     database: string;
     retention: string;
     influxdPath: string;
+    /** For an external server (INFLUX_URL); the managed influxd's are generated into DATA_DIR. */
+    credentials: { username: string; password: string } | undefined;
   };
   readonly adminApiKey: string | undefined;
   readonly allowAnonymousDevices: boolean;
@@ -20,6 +22,12 @@ export class GatewayConfig {
   /** TF.js backend: auto = tfjs-node when installed, else wasm, else cpu. */
   readonly models: { backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu' };
   readonly limits: { maxPayloadBytes: number; maxReadingsPerMessage: number };
+  readonly deviceMetrics: {
+    /** Distinct metric names one device may use, unless its profile declares its metrics. */
+    maxPerDevice: number;
+    /** DEVICE_PROFILES: a JSON file declaring each profile's metrics (checked at start). */
+    profilesFile: string | undefined;
+  };
   /** File paths; `http` = serve the HTTP listener (REST and MQTT over WebSocket) over TLS too. */
   readonly tls: { cert?: string; key?: string; ca?: string; crl?: string; http: boolean };
   readonly mqttSecurity: {
@@ -75,6 +83,10 @@ export class GatewayConfig {
       database: env.INFLUX_DATABASE,
       retention: env.INFLUX_RETENTION,
       influxdPath: env.INFLUXD_PATH,
+      credentials:
+        env.INFLUX_USERNAME !== undefined && env.INFLUX_PASSWORD !== undefined
+          ? { username: env.INFLUX_USERNAME, password: env.INFLUX_PASSWORD }
+          : undefined,
     };
     this.adminApiKey = env.ADMIN_API_KEY;
     this.allowAnonymousDevices = env.ALLOW_ANONYMOUS_DEVICES;
@@ -84,6 +96,10 @@ export class GatewayConfig {
     this.limits = {
       maxPayloadBytes: env.MAX_PAYLOAD_BYTES,
       maxReadingsPerMessage: env.MAX_READINGS_PER_MESSAGE,
+    };
+    this.deviceMetrics = {
+      maxPerDevice: env.DEVICE_MAX_METRICS,
+      profilesFile: env.DEVICE_PROFILES === undefined ? undefined : resolve(env.DEVICE_PROFILES),
     };
     this.tls = {
       cert: env.TLS_CERT,

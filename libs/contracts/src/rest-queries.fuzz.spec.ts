@@ -5,6 +5,7 @@ import {
   createDeviceSchema,
   describeIssues,
   telemetryQuerySchema,
+  TIME_RANGE_MS,
 } from './rest-queries';
 
 const schemas = {
@@ -24,6 +25,8 @@ const names = [
 const value = fc.oneof(
   fc.string({ maxLength: 30 }),
   fc.constantFrom('0', '-1', '1e309', 'NaN', '2026-13-45', '99999999999999999', '1ms', '0s'),
+  fc.constantFrom('9999999999999', '+010000-01-01T00:00:00Z', '-001000-01-01T00:00:00Z', '9999w'),
+  fc.bigInt(-(10n ** 16n), 10n ** 16n).map(String),
   fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }),
   fc.jsonValue({ maxDepth: 2 }),
 );
@@ -45,6 +48,26 @@ describe('REST schemas under fuzzing', () => {
         return messages.length > 0 && messages.every((m) => typeof m === 'string' && m.length > 0);
       }),
       { numRuns: 1500 },
+    );
+  });
+
+  it('lets through only times and buckets InfluxDB can hold', () => {
+    const inRange = (ms: unknown) =>
+      ms === undefined ||
+      (typeof ms === 'number' && ms >= TIME_RANGE_MS.min && ms <= TIME_RANGE_MS.max);
+    fc.assert(
+      fc.property(input, (query) => {
+        const telemetry = telemetryQuerySchema.safeParse(query);
+        const anomalies = anomaliesQuerySchema.safeParse(query);
+        return (
+          (!telemetry.success ||
+            (inRange(telemetry.data.from) &&
+              inRange(telemetry.data.to) &&
+              inRange(telemetry.data.every))) &&
+          (!anomalies.success || (inRange(anomalies.data.from) && inRange(anomalies.data.to)))
+        );
+      }),
+      { numRuns: 3000 },
     );
   });
 });

@@ -1,9 +1,18 @@
 import { z } from 'zod';
 import { ANOMALY_STATUSES, ANOMALY_SEVERITIES } from './anomaly';
 import { ROLES } from './access';
-import { DEVICE_ID_PATTERN, METRIC_NAME_PATTERN, PROFILE_NAME_PATTERN } from './identifiers';
+import { DEVICE_ID_PATTERN, metricNameProblem, PROFILE_NAME_PATTERN } from './identifiers';
 
-/** A time as epoch milliseconds or ISO 8601; parsed to epoch ms. */
+/**
+ * The instants InfluxDB can hold and query, in epoch ms: its times are int64 nanoseconds, and a
+ * query naming a time outside them is refused as a whole (a 503 if it got that far).
+ */
+export const TIME_RANGE_MS = { min: -9_223_372_036_854, max: 9_223_372_036_854 } as const;
+const TIME_RANGE_TEXT =
+  `between ${new Date(TIME_RANGE_MS.min).toISOString()} and ` +
+  `${new Date(TIME_RANGE_MS.max).toISOString()} (what InfluxDB stores)`;
+
+/** A time as epoch milliseconds or ISO 8601, within TIME_RANGE_MS; parsed to epoch ms. */
 const instant = z
   .string()
   .trim()
@@ -14,6 +23,10 @@ const instant = z
         code: 'custom',
         message: 'must be epoch milliseconds or an ISO 8601 date-time',
       });
+      return z.NEVER;
+    }
+    if (ms < TIME_RANGE_MS.min || ms > TIME_RANGE_MS.max) {
+      ctx.addIssue({ code: 'custom', message: `must be ${TIME_RANGE_TEXT}` });
       return z.NEVER;
     }
     return ms;
@@ -67,7 +80,12 @@ export const telemetryQuerySchema = z
       )
       .pipe(
         z
-          .array(z.string().regex(METRIC_NAME_PATTERN, 'each metric must be a valid metric name'))
+          .array(
+            z.string().superRefine((name, ctx) => {
+              const problem = metricNameProblem(name);
+              if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+            }),
+          )
           .min(1)
           .max(64),
       )
@@ -79,14 +97,19 @@ export const telemetryQuerySchema = z
         const [, n, unit] = DURATION.exec(v)!;
         return Number(n) * UNIT_MS[unit];
       })
-      .pipe(z.number().min(1, 'must be at least 1ms'))
+      .pipe(
+        z
+          .number()
+          .min(1, 'must be at least 1ms')
+          .max(TIME_RANGE_MS.max, `must be at most ${TIME_RANGE_MS.max}ms`),
+      )
       .optional(),
     fn: z.enum(['mean', 'min', 'max', 'last', 'median']).default('mean'),
   })
   .strict()
   .transform((q) => {
     const to = q.to ?? Date.now();
-    const from = q.from ?? to - 3600_000;
+    const from = q.from ?? Math.max(TIME_RANGE_MS.min, to - 3600_000);
     return { ...q, from, to };
   })
   .refine((q) => q.from <= q.to, { message: 'must not be before from', path: ['to'] })

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { metricNameProblem } from './identifiers';
 import { RejectionCode } from './rejection';
 import { parseTelemetryPayload } from './telemetry-payload';
 
@@ -15,13 +16,24 @@ function wellFormed(payload: Buffer): boolean {
     if (!Number.isFinite(reading.ts)) return false;
     const values = Object.values(reading.values);
     if (values.length === 0 || !values.every(Number.isFinite)) return false;
+    // Nothing storage reserves (its tag, its time column) or cannot hold gets through as a metric.
+    if (Object.keys(reading.values).some((name) => metricNameProblem(name) !== null)) return false;
   }
   return true;
 }
 
 const metricish = fc.oneof(
   fc.string({ maxLength: 8 }),
-  fc.constantFrom('ts', 'temp', '__proto__', 'constructor', '1x', 'a'.repeat(70)),
+  fc.constantFrom(
+    'ts',
+    'temp',
+    '__proto__',
+    'constructor',
+    '1x',
+    'a'.repeat(70),
+    'device_id',
+    'time',
+  ),
 );
 const valueish = fc.oneof(
   fc.double(),

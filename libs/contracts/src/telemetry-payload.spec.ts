@@ -83,6 +83,22 @@ describe('parseTelemetryPayload', () => {
     expect(parse(JSON.stringify(reading)).readings).toHaveLength(1);
   });
 
+  it.each(['device_id', 'time'])('refuses the reserved name %s and says why', (name) => {
+    const result = parse(`[{"temp": 1}, {"temp": 2, "${name}": 7}]`);
+    expect(result.readings).toHaveLength(1);
+    expect(result.rejections).toEqual([
+      {
+        code: RejectionCode.INVALID_METRIC_NAME,
+        index: 1,
+        detail: expect.stringMatching(new RegExp(`"${name}" is reserved: .+`)),
+      },
+    ]);
+  });
+
+  it('accepts names that only resemble reserved ones', () => {
+    expect(parse('{"Time": 1, "device_id2": 2, "times": 3}').readings).toHaveLength(1);
+  });
+
   it('rejects payloads over the byte limit before parsing them', () => {
     const result = parseTelemetryPayload(
       Buffer.from(`{"a": 1, "pad": "${'x'.repeat(100)}"}`),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { METRIC_NAME_PATTERN } from './identifiers';
+import { METRIC_NAME_PATTERN, metricNameProblem, RESERVED_METRIC_NAMES } from './identifiers';
 import { Reading } from './reading';
-import { Rejection, RejectionCode } from './rejection';
+import { MetricNameGate, Rejection, RejectionCode } from './rejection';
 
 export interface PayloadLimits {
   maxPayloadBytes: number;
@@ -26,12 +26,13 @@ const readingSchema = z
     for (const key of Object.keys(reading)) {
       if (key === 'ts') continue;
       metrics++;
-      if (!METRIC_NAME_PATTERN.test(key)) {
+      const problem = metricNameProblem(key);
+      if (problem !== null) {
         ctx.addIssue({
           code: 'custom',
           path: [key],
           params: { code: RejectionCode.INVALID_METRIC_NAME },
-          message: `metric name ${JSON.stringify(key.slice(0, 80))} must match ${METRIC_NAME_PATTERN.source}`,
+          message: problem,
         });
       }
     }
@@ -58,11 +59,13 @@ export interface ParsedPayload {
 /**
  * Parses one MQTT telemetry payload: a reading or an array of readings (DESIGN.md).
  * Each reading is accepted or rejected on its own, so one bad element never costs the rest.
+ * `gate` (the device's metric names) sees each otherwise valid reading, in order.
  */
 export function parseTelemetryPayload(
   payload: Buffer,
   limits: PayloadLimits,
   receivedAt: number,
+  gate: MetricNameGate = OPEN_GATE,
 ): ParsedPayload {
   if (payload.length > limits.maxPayloadBytes) {
     return refuse(
@@ -83,7 +86,7 @@ export function parseTelemetryPayload(
     return refuse(RejectionCode.INVALID_JSON, (error as Error).message.slice(0, 200));
   }
   if (!Array.isArray(json)) {
-    const one = parseReading(json, receivedAt);
+    const one = parseReading(json, receivedAt, gate);
     return 'code' in one
       ? { readings: [], rejections: [one] }
       : { readings: [one], rejections: [] };
@@ -97,7 +100,7 @@ export function parseTelemetryPayload(
   }
   const result: ParsedPayload = { readings: [], rejections: [] };
   json.forEach((element, index) => {
-    const one = parseReading(element, receivedAt);
+    const one = parseReading(element, receivedAt, gate);
     if ('code' in one) result.rejections.push({ ...one, index });
     else result.readings.push(one);
   });
@@ -105,12 +108,22 @@ export function parseTelemetryPayload(
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+const OPEN_GATE: MetricNameGate = { admit: () => null };
 
 function refuse(code: RejectionCode, detail: string): ParsedPayload {
   return { readings: [], rejections: [{ code, detail }] };
 }
 
-function parseReading(element: unknown, receivedAt: number): Reading | Rejection {
+function parseReading(
+  element: unknown,
+  receivedAt: number,
+  gate: MetricNameGate,
+): Reading | Rejection {
+  const reading = validReading(element, receivedAt);
+  return 'code' in reading ? reading : (gate.admit(reading.values) ?? reading);
+}
+
+function validReading(element: unknown, receivedAt: number): Reading | Rejection {
   if (typeof element !== 'object' || element === null || Array.isArray(element)) {
     return { code: RejectionCode.NOT_AN_OBJECT, detail: 'a reading must be a JSON object' };
   }
@@ -144,7 +157,8 @@ function checkValidReading(
       typeof value !== 'number' ||
       !Number.isFinite(value) ||
       key === '__proto__' ||
-      !METRIC_NAME_PATTERN.test(key)
+      !METRIC_NAME_PATTERN.test(key) ||
+      RESERVED_METRIC_NAMES.has(key)
     ) {
       return null;
     } else {
@@ -194,13 +208,13 @@ function toRejection(issue: z.core.$ZodIssue): Rejection {
     };
   }
   if (typeof key === 'string') {
-    const name = JSON.stringify(key.slice(0, 80));
-    return METRIC_NAME_PATTERN.test(key)
-      ? { code: RejectionCode.INVALID_VALUE, detail: `metric ${name} must be a finite number` }
-      : {
-          code: RejectionCode.INVALID_METRIC_NAME,
-          detail: `metric name ${name} must match ${METRIC_NAME_PATTERN.source}`,
-        };
+    const problem = metricNameProblem(key);
+    return problem === null
+      ? {
+          code: RejectionCode.INVALID_VALUE,
+          detail: `metric ${JSON.stringify(key.slice(0, 80))} must be a finite number`,
+        }
+      : { code: RejectionCode.INVALID_METRIC_NAME, detail: problem };
   }
   return { code: RejectionCode.INVALID_PAYLOAD, detail: issue.message };
 }

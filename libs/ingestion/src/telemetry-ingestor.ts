@@ -3,7 +3,7 @@ import { GatewayConfig } from '@iag/config';
 import { ErrorNotice, parseTelemetryPayload, PayloadLimits, Rejection } from '@iag/contracts';
 import { TelemetrySink, TelemetrySinkResult } from '@iag/broker';
 import { DetectionService } from '@iag/detection';
-import { DeviceRegistry, TelemetryWriter } from '@iag/storage';
+import { DeviceMetricNames, DeviceRegistry, TelemetryWriter } from '@iag/storage';
 import { DeviceActivity } from './device-activity';
 import { IngestionException, IngestionExceptionCode } from './ingestion.exception';
 import { readingsAccepted, readingsDropped, readingsRejected } from './ingestion.metrics';
@@ -23,6 +23,7 @@ export class TelemetryIngestor implements TelemetrySink, OnModuleDestroy {
     private readonly detection: DetectionService,
     private readonly activity: DeviceActivity,
     private readonly devices: DeviceRegistry,
+    private readonly metricNames: DeviceMetricNames,
   ) {
     this.limits = config.limits;
   }
@@ -36,8 +37,13 @@ export class TelemetryIngestor implements TelemetrySink, OnModuleDestroy {
     if (this.closing) {
       throw new IngestionException(IngestionExceptionCode.SHUTTING_DOWN, 'the gateway is stopping');
     }
-    const { readings, rejections } = parseTelemetryPayload(payload, this.limits, receivedAt);
+    const profile = this.profileOf(deviceId);
+    const names = this.metricNames.gate(deviceId, profile);
+    const { readings, rejections } = parseTelemetryPayload(payload, this.limits, receivedAt, names);
     const notices = rejections.length === 0 ? [] : toNotices(rejections, receivedAt);
+    // A new metric name is stored before the reading that brought it, so a restart still knows it.
+    const newNames = this.metricNames.saveNew(deviceId, names);
+    if (newNames) await newNames;
     let accepted = 0;
     let dropped = 0;
     if (readings.length > 0) {
@@ -45,7 +51,7 @@ export class TelemetryIngestor implements TelemetrySink, OnModuleDestroy {
         accepted = readings.length;
         readingsAccepted.inc(accepted);
         // The profile picks the model that scores the device (detection does not know storage).
-        this.detection.submit(deviceId, readings, this.profileOf(deviceId));
+        this.detection.submit(deviceId, readings, profile);
       } else {
         dropped = readings.length;
         readingsDropped.inc({ reason: 'spool_full' }, dropped);

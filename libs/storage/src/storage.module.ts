@@ -2,12 +2,16 @@ import { Global, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@ne
 import { GatewayConfig } from '@iag/config';
 import { join } from 'node:path';
 import { AnomalyEventLog } from './anomalies/anomaly-event-log';
+import { preparePrivateDataDir } from './data-dir/private-data-dir';
 import { AnomalyIndex } from './anomalies/anomaly-index';
 import { AnomalySync } from './anomalies/anomaly-sync';
 import { AnomalyRepository } from './anomalies/anomaly.repository';
+import { DeviceMetricNames } from './devices/device-metric-names';
 import { DeviceRegistry } from './devices/device.registry';
+import { MetricNamesSeed } from './devices/metric-names-seed';
 import { InfluxConnection } from './influx/influx-connection';
 import { InfluxHealth } from './influx/influx-health';
+import { MANAGED_INFLUXD_DIR } from './influxd/influxd-credentials';
 import { ManagedInfluxd } from './influxd/managed-influxd';
 import { ApiKeyStore } from './keys/api-key.store';
 import { RegistryStore } from './registry/registry-store';
@@ -24,6 +28,7 @@ const PUBLIC_PROVIDERS = [
   AnomalyRepository,
   AnomalyEventLog,
   DeviceRegistry,
+  DeviceMetricNames,
   ApiKeyStore,
 ];
 
@@ -40,6 +45,7 @@ const PUBLIC_PROVIDERS = [
     RegistryStore,
     AnomalyIndex,
     AnomalySync,
+    MetricNamesSeed,
     SecretHasher,
     LmdbPointSpool,
     { provide: POINT_SPOOL, useExisting: LmdbPointSpool },
@@ -58,21 +64,27 @@ export class StorageModule implements OnModuleInit, OnApplicationShutdown {
     private readonly writer: TelemetryWriter,
     private readonly eventLog: AnomalyEventLog,
     private readonly anomalySync: AnomalySync,
+    private readonly metricNames: DeviceMetricNames,
+    private readonly metricNamesSeed: MetricNamesSeed,
     private readonly spool: LmdbPointSpool,
   ) {}
 
   async onModuleInit(): Promise<void> {
     try {
+      this.checkDataDir();
+      this.metricNames.loadProfiles();
       this.registry.open(join(this.config.dataDir, 'registry'));
       this.eventLog.load();
       this.spool.open(join(this.config.dataDir, 'spool'));
       const external = this.config.influx.url;
-      this.influx.connect(external ?? (await this.startManagedInfluxd()));
+      if (external) this.influx.connect(external, this.config.influx.credentials);
+      else this.influx.connect(await this.startManagedInfluxd(), this.managed?.credentials);
       // our own influxd must work now; an external one may come up later
       if (external) await this.influx.ensureDatabaseOrRetry();
       else await this.influx.ensureDatabase();
       this.writer.start(); // replays what an earlier run left in the spool
       await this.anomalySync.start();
+      await this.metricNamesSeed.start();
     } catch (error) {
       await this.release();
       throw error;
@@ -85,9 +97,20 @@ export class StorageModule implements OnModuleInit, OnApplicationShutdown {
     await this.release();
   }
 
+  /** 0700/0600 before anything is opened in it: what an earlier build left open is fixed, and named. */
+  private checkDataDir(): void {
+    const { fixed } = preparePrivateDataDir(this.config.dataDir);
+    if (fixed.length === 0) return;
+    const shown = fixed.slice(0, 5).join(', ');
+    this.logger.warn(
+      `DATA_DIR ${this.config.dataDir}: made ${fixed.length} entries private that other users ` +
+        `could read (${shown}${fixed.length > 5 ? ', ...' : ''})`,
+    );
+  }
+
   private async startManagedInfluxd(): Promise<string> {
     this.managed = new ManagedInfluxd({
-      dataDir: join(this.config.dataDir, 'influxdb'),
+      dataDir: join(this.config.dataDir, MANAGED_INFLUXD_DIR),
       influxdPath: this.config.influx.influxdPath,
       log: (msg, level) => (level === 'warn' ? this.logger.warn(msg) : this.logger.log(msg)),
     });
@@ -96,6 +119,7 @@ export class StorageModule implements OnModuleInit, OnApplicationShutdown {
 
   private async release(): Promise<void> {
     this.anomalySync.stop();
+    this.metricNamesSeed.stop();
     this.influx.close();
     await this.spool.close();
     await this.registry.close();

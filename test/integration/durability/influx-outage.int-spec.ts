@@ -24,8 +24,7 @@ describe('InfluxDB outage of 30 s under 100 QoS 1 devices', () => {
   it('keeps acknowledging, reports degraded, then stores every acknowledged reading exactly once', async () => {
     const dedicated = await dedicatedInfluxd('outage');
     influxd = dedicated.influxd;
-    const influxUrl = dedicated.url;
-    gateway = await startTestGateway({ INFLUX_URL: influxUrl, ALLOW_ANONYMOUS_DEVICES: 'true' });
+    gateway = await startTestGateway({ ...dedicated.env, ALLOW_ANONYMOUS_DEVICES: 'true' });
     const database = gateway.app.get(GatewayConfig).influx.database;
     const metric = (name: string, labels?: string) => metricValue(gateway!, name, labels);
 
@@ -69,7 +68,7 @@ describe('InfluxDB outage of 30 s under 100 QoS 1 devices', () => {
     await fleet.stop();
 
     const acked = fleet.acked();
-    const { stored, missing } = await fleet.awaitStored(database, influxUrl);
+    const { stored, missing } = await fleet.awaitStored(database, dedicated.target);
     expect(missing).toEqual({});
     expect(stored).toEqual(acked);
   }, 180_000);

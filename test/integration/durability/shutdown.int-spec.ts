@@ -37,11 +37,10 @@ describe('SIGTERM', () => {
   it('stops accepting, exits 0 within SHUTDOWN_FLUSH_MS, and keeps what it could not write', async () => {
     const dedicated = await dedicatedInfluxd('sigterm');
     influxd = dedicated.influxd;
-    const influxUrl = dedicated.url;
     const database = uniqueDatabase();
     const env = {
       DATA_DIR: testDir('sigterm-'),
-      INFLUX_URL: influxUrl,
+      ...dedicated.env,
       INFLUX_DATABASE: database,
       ALLOW_ANONYMOUS_DEVICES: 'true',
       SHUTDOWN_FLUSH_MS: '2000',
@@ -70,7 +69,7 @@ describe('SIGTERM', () => {
 
     await influxd.start();
     gateway = await startGatewayProcess(env);
-    const { missing } = await fleet.awaitStored(database, influxUrl);
+    const { missing } = await fleet.awaitStored(database, dedicated.target);
     expect(missing).toEqual({});
   }, 120_000);
 });

@@ -1,20 +1,21 @@
+import { TelemetryWriter } from '@iag/storage';
+import { resolveInfluxAccess } from '../../../apps/trainer/src/data/influx-access';
 import { readInfluxSeries } from '../../../apps/trainer/src/data/influx-series';
 import { TrainerError } from '../../../apps/trainer/src/trainer-error';
+import { influxExec, influxWrite, suiteInflux } from '../../support/influx';
 import { uniqueDatabase } from '../../support/test-config';
+import { startStorage } from '../storage/storage-harness';
 
 const T0 = Date.UTC(2026, 0, 1);
+const suite = () => {
+  const { url, username, password } = suiteInflux();
+  return { url, credentials: username ? { username, password: password ?? '' } : undefined };
+};
 
 /** Writes line protocol straight to the suite's influxd, as the gateway's writer stores telemetry. */
 async function write(database: string, lines: string[]): Promise<void> {
-  const url = process.env.INFLUX_URL!;
-  await fetch(`${url}/query?q=${encodeURIComponent(`CREATE DATABASE "${database}"`)}`, {
-    method: 'POST',
-  });
-  const response = await fetch(`${url}/write?db=${database}&precision=ms`, {
-    method: 'POST',
-    body: lines.join('\n'),
-  });
-  expect(response.status).toBe(204);
+  await influxExec(`CREATE DATABASE "${database}"`);
+  await influxWrite(database, lines.join('\n'));
 }
 
 // The trainer's `export` and `train --from` read history through this, on the gateway's storage code.
@@ -28,7 +29,7 @@ describe('readInfluxSeries (trainer export / train from InfluxDB)', () => {
       `telemetry,device_id=a temp=99 ${T0 + 60_000}`,
     ]);
     const series = await readInfluxSeries({
-      url: process.env.INFLUX_URL!,
+      ...suite(),
       database,
       from: T0,
       to: T0 + 10_000,
@@ -45,7 +46,7 @@ describe('readInfluxSeries (trainer export / train from InfluxDB)', () => {
       { deviceId: 'b', readings: [{ ts: T0 + 2000, values: { temp: 20, hum: 40 } }] },
     ]);
     const onlyB = await readInfluxSeries({
-      url: process.env.INFLUX_URL!,
+      ...suite(),
       database,
       from: T0,
       to: T0 + 10_000,
@@ -60,7 +61,7 @@ describe('readInfluxSeries (trainer export / train from InfluxDB)', () => {
     await write(database, [`telemetry,device_id=a temp=1 ${T0}`]);
     await expect(
       readInfluxSeries({
-        url: process.env.INFLUX_URL!,
+        ...suite(),
         database,
         from: T0 + 1,
         to: T0 + 2,
@@ -76,5 +77,41 @@ describe('readInfluxSeries (trainer export / train from InfluxDB)', () => {
         metrics: ['temp'],
       }),
     ).rejects.toBeInstanceOf(TrainerError);
+  });
+
+  it('is refused without the credentials of an influxd with authentication', async () => {
+    const database = uniqueDatabase();
+    await write(database, [`telemetry,device_id=a temp=1 ${T0}`]);
+    const source = { database, from: T0, to: T0 + 1, metrics: ['temp'] };
+    await expect(readInfluxSeries({ ...source, url: suiteInflux().url })).rejects.toThrow(
+      /401|authorization/i,
+    );
+  });
+
+  it("reads the gateway's own influxd of a DATA_DIR as the admin it generated", async () => {
+    const storage = await startStorage({ INFLUX_URL: '' });
+    try {
+      const { dataDir, influx } = storage.config;
+      const writer = storage.get(TelemetryWriter);
+      await writer.enqueue('own-1', [{ ts: T0, values: { temp: 5 } }]);
+      await writer.flush();
+      const access = resolveInfluxAccess({ dataDir, database: influx.database }, 'export');
+      expect(access.credentials?.username).toBe('iag_admin');
+      const series = await readInfluxSeries({
+        ...access,
+        database: influx.database,
+        from: T0,
+        to: T0 + 1,
+        metrics: ['temp'],
+      });
+      expect(series).toEqual([{ deviceId: 'own-1', readings: [{ ts: T0, values: { temp: 5 } }] }]);
+    } finally {
+      await storage.close();
+    }
+    expect(() =>
+      resolveInfluxAccess({ dataDir: '/nonexistent', database: 'iot' }, 'export'),
+    ).toThrow(
+      /export needs --influx-url \(or INFLUX_URL\), or a gateway that runs its own influxd/,
+    );
   });
 });

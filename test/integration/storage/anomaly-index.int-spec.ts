@@ -2,7 +2,7 @@ import { Anomaly, anomalyId } from '@iag/contracts';
 import { AnomalyRepository, InfluxConnection } from '@iag/storage';
 import { AnomalyIndex } from '../../../libs/storage/src/anomalies/anomaly-index';
 import { anomalyFixture } from '../../../libs/storage/src/anomalies/testing/anomaly-fixture';
-import { influxQuery } from '../../support/influx';
+import { influxQuery, influxWrite } from '../../support/influx';
 import { pollUntil } from '../../support/poll-until';
 import { testDir, uniqueDatabase } from '../../support/test-config';
 import { StorageHarness, startStorage } from './storage-harness';
@@ -15,9 +15,7 @@ const point = (deviceId: string, ms: number, extra = '') =>
   `metrics="[]",detector="zscore",status="open"${extra} ${ms}`;
 
 async function writeLines(database: string, lines: string[]): Promise<void> {
-  const url = `${process.env.INFLUX_URL}/write?db=${database}&precision=ms`;
-  const response = await fetch(url, { method: 'POST', body: lines.join('\n') });
-  if (!response.ok) throw new Error(`write failed: ${response.status} ${await response.text()}`);
+  await influxWrite(database, lines.join('\n'));
 }
 
 async function allIds(repository: AnomalyRepository): Promise<string[]> {

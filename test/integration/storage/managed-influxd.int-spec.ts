@@ -1,7 +1,13 @@
 import { ManagedInfluxd, StorageException, StorageExceptionCode } from '@iag/storage';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { processAlive } from '../../support/influx';
+import {
+  influxExec,
+  influxFetch,
+  influxQuery,
+  influxWrite,
+  processAlive,
+} from '../../support/influx';
 import { pollUntil } from '../../support/poll-until';
 import { testDir } from '../../support/test-config';
 
@@ -71,26 +77,13 @@ describe(ManagedInfluxd.name, () => {
   it('keeps the data across a crash', async () => {
     influxd = new ManagedInfluxd({ dataDir: testDir('influxd-'), log: () => undefined });
     const url = await influxd.start();
-    await fetch(`${url}/query?q=${encodeURIComponent('CREATE DATABASE crash')}`, {
-      method: 'POST',
-    });
-    const write = await fetch(`${url}/write?db=crash&precision=ms`, {
-      method: 'POST',
-      body: 'm v=42 1700000000000',
-    });
-    expect(write.status).toBe(204);
+    const target = { url, ...influxd.credentials! };
+    await influxExec('CREATE DATABASE crash', target);
+    await influxWrite('crash', 'm v=42 1700000000000', target);
 
     process.kill(influxd.pid!, 'SIGKILL');
     const value = await pollUntil(
-      async () => {
-        const response = await fetch(
-          `${url}/query?db=crash&q=${encodeURIComponent('SELECT v FROM m')}`,
-        );
-        const body = (await response.json()) as {
-          results: Array<{ series?: Array<{ values: unknown[][] }> }>;
-        };
-        return body.results[0].series?.[0].values[0][1];
-      },
+      async () => (await influxQuery('crash', 'SELECT v FROM m', target).catch(() => []))[0]?.v,
       (v) => v !== undefined,
     );
     expect(value).toBe(42);
@@ -111,5 +104,40 @@ describe(ManagedInfluxd.name, () => {
     expect((error as StorageException).code).toBe(StorageExceptionCode.INFLUXD_START_FAILED);
     expect((error as Error).message).toContain('influxd.log');
     expect(influxd.url).toBeUndefined();
+  });
+
+  it('runs with authentication, as an admin it generates once into a 0600 file', async () => {
+    const dataDir = testDir('influxd-');
+    influxd = new ManagedInfluxd({ dataDir, log: () => undefined });
+    const url = await influxd.start();
+    const admin = influxd.credentials!;
+    const file = join(dataDir, 'credentials.json');
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ ...admin, url });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const q = `/query?${new URLSearchParams({ q: 'SHOW DATABASES' })}`;
+    expect((await fetch(`${url}${q}`)).status).toBe(401);
+    expect((await influxFetch({ url, ...admin }, q)).status).toBe(200);
+
+    await influxd.stop();
+    await influxd.start(); // a later start keeps the same admin
+    expect(influxd.credentials).toEqual(admin);
+    expect((await influxFetch({ url: influxd.url!, ...admin }, q)).status).toBe(200);
+  });
+
+  it('refuses to start when the credentials file does not name an admin of its influxd', async () => {
+    const dataDir = testDir('influxd-');
+    influxd = new ManagedInfluxd({ dataDir, log: () => undefined });
+    await influxd.start();
+    await influxd.stop();
+    const file = join(dataDir, 'credentials.json');
+    writeFileSync(file, JSON.stringify({ username: 'iag_admin', password: 'not-it' }));
+    const error = await influxd.start().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((error as StorageException).code).toBe(StorageExceptionCode.INFLUX_CREDENTIALS);
+    expect((error as Error).message).toContain(`${file} does not name an admin`);
+    expect((error as Error).message).not.toContain('not-it');
+    expect(influxd.pid).toBeUndefined();
   });
 });

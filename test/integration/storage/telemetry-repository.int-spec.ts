@@ -1,12 +1,21 @@
-import { TelemetryRepository, TelemetryWriter } from '@iag/storage';
+import { TelemetryQueryOptions, TelemetryRepository, TelemetryWriter } from '@iag/storage';
+import { influxQuery, influxWrite } from '../../support/influx';
 import { StorageHarness, startStorage } from './storage-harness';
 
 const T0 = Date.UTC(2026, 10, 22, 12, 0, 0);
 const iso = (ms: number) => new Date(ms).toISOString();
+/** Each device's own metric names, as DeviceMetricNames would hold them. */
+const OWN: Record<string, string[]> = {
+  'dev-a': ['temp', 'hum', 'pres'],
+  'dev-b': ['temp'],
+  [`we'ird"dev`]: ['temp'],
+  'dev-many': ['n'],
+};
 
 describe(TelemetryRepository.name, () => {
   let storage: StorageHarness;
   let repository: TelemetryRepository;
+  const query = (id: string, q: TelemetryQueryOptions) => repository.query(id, q, OWN[id] ?? []);
 
   beforeAll(async () => {
     storage = await startStorage({ WRITE_BATCH_MS: '5' });
@@ -31,7 +40,7 @@ describe(TelemetryRepository.name, () => {
   afterAll(() => storage.close());
 
   it('returns raw points oldest first, with null for metrics a reading did not carry', async () => {
-    const result = await repository.query('dev-a', {
+    const result = await query('dev-a', {
       from: T0 + 9000,
       to: T0 + 11_000,
       fn: 'mean',
@@ -51,7 +60,7 @@ describe(TelemetryRepository.name, () => {
   });
 
   it('selects only the asked metrics and keeps other devices out', async () => {
-    const result = await repository.query('dev-a', {
+    const result = await query('dev-a', {
       from: T0,
       to: T0 + 5000,
       metrics: ['temp'],
@@ -63,7 +72,7 @@ describe(TelemetryRepository.name, () => {
   });
 
   it('aggregates per bucket with the chosen function, naming columns by metric', async () => {
-    const mean = await repository.query('dev-a', {
+    const mean = await query('dev-a', {
       from: T0,
       to: T0 + 59_999,
       every: 20_000,
@@ -77,7 +86,7 @@ describe(TelemetryRepository.name, () => {
       { time: iso(T0 + 40_000), values: { temp: 49.5, hum: 50.5, pres: 1045 } },
     ]);
 
-    const max = await repository.query('dev-a', {
+    const max = await query('dev-a', {
       from: T0,
       to: T0 + 59_999,
       every: 30_000,
@@ -90,7 +99,7 @@ describe(TelemetryRepository.name, () => {
     ]);
 
     for (const fn of ['min', 'last', 'median'] as const) {
-      const result = await repository.query('dev-a', {
+      const result = await query('dev-a', {
         from: T0,
         to: T0 + 59_999,
         every: 60_000,
@@ -102,7 +111,7 @@ describe(TelemetryRepository.name, () => {
   });
 
   it('leaves empty buckets out (fill(none))', async () => {
-    const result = await repository.query('dev-b', {
+    const result = await query('dev-b', {
       from: T0,
       to: T0 + 59_999,
       every: 10_000,
@@ -112,9 +121,9 @@ describe(TelemetryRepository.name, () => {
   });
 
   it('escapes device ids in InfluxQL', async () => {
-    const result = await repository.query(`we'ird"dev`, { from: T0, to: T0 + 1000, fn: 'mean' });
+    const result = await query(`we'ird"dev`, { from: T0, to: T0 + 1000, fn: 'mean' });
     expect(result.series).toEqual([{ time: iso(T0), values: { temp: 7 } }]);
-    const injected = await repository.query(`x' OR '1'='1`, {
+    const injected = await query(`x' OR '1'='1`, {
       from: T0,
       to: T0 + 60_000,
       fn: 'mean',
@@ -135,10 +144,48 @@ describe(TelemetryRepository.name, () => {
       Array.from({ length: 10_005 }, (_, i) => ({ ts: T0 + i, values: { n: i } })),
     );
     await writer.flush();
-    const result = await repository.query('dev-many', { from: T0, to: T0 + 20_000, fn: 'mean' });
+    const result = await query('dev-many', { from: T0, to: T0 + 20_000, fn: 'mean' });
     expect(result.series).toHaveLength(10_000);
     expect(result.series[0]).toEqual({ time: iso(T0 + 5), values: { n: 5 } });
     expect(result.series[9_999]).toEqual({ time: iso(T0 + 10_004), values: { n: 10_004 } });
     expect(await repository.count('dev-many')).toBe(10_005);
+  });
+
+  it('answers nothing, without asking InfluxDB, for a device with no metric names', async () => {
+    const result = await repository.query('dev-a', { from: T0, to: T0 + 60_000, fn: 'mean' }, []);
+    expect(result.series).toEqual([]);
+  });
+
+  describe('a field named like the device tag, stored by an older build', () => {
+    const range = { from: T0, to: T0 + 59_999 };
+    beforeAll(async () => {
+      // What an older build stored for {"device_id": 1} and a burst of junk names: fields of the
+      // measurement that every device's query could otherwise see.
+      const junk = Array.from({ length: 50 }, (_, i) => `junk_${i}=1`).join(',');
+      await influxWrite(
+        storage.config.influx.database,
+        `telemetry,device_id=rogue device_id=1,${junk} ${T0 + 1}\n`,
+      );
+      const fields = await influxQuery(storage.config.influx.database, 'SHOW FIELD KEYS');
+      expect(fields.map((f) => f.fieldKey)).toEqual(expect.arrayContaining(['device_id']));
+    });
+
+    it("blinds none of another device's raw, aggregated or metrics= queries", async () => {
+      const raw = await query('dev-a', { ...range, fn: 'mean' });
+      expect(raw.series).toHaveLength(60);
+      expect(Object.keys(raw.series[0].values)).toEqual(['temp', 'hum', 'pres']);
+      const mean = await query('dev-a', { ...range, every: 60_000, fn: 'mean' });
+      expect(mean.series).toEqual([
+        { time: iso(T0), values: { temp: 29.5, hum: 70.5, pres: 1025 } },
+      ]);
+      const asked = await query('dev-a', { ...range, fn: 'max', every: 60_000, metrics: ['hum'] });
+      expect(asked.series).toEqual([{ time: iso(T0), values: { hum: 100 } }]);
+    });
+
+    it('still counts the device and lists it among the devices with telemetry', async () => {
+      expect(await repository.count('dev-a')).toBe(60);
+      expect(await repository.deviceIds()).toEqual(expect.arrayContaining(['dev-a', 'rogue']));
+      expect(await repository.count('rogue')).toBe(1);
+    });
   });
 });

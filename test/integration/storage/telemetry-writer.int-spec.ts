@@ -1,6 +1,11 @@
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ManagedInfluxd, TelemetryRepository, TelemetryWriter } from '@iag/storage';
+import {
+  generateCredentials,
+  ManagedInfluxd,
+  TelemetryRepository,
+  TelemetryWriter,
+} from '@iag/storage';
 import { Reading } from '@iag/contracts';
 import { freePort, influxQuery } from '../../support/influx';
 import { pollUntil } from '../../support/poll-until';
@@ -119,8 +124,11 @@ describe(TelemetryWriter.name, () => {
 
     it('keeps every reading on disk, holds callers when the spool is full, writes all once InfluxDB is back', async () => {
       const port = await freePort();
+      const admin = generateCredentials(); // the influxd that comes up later creates this admin
       storage = await startStorage({
         INFLUX_URL: `http://127.0.0.1:${port}`,
+        INFLUX_USERNAME: admin.username,
+        INFLUX_PASSWORD: admin.password,
         WRITE_BATCH_POINTS: '3000',
         WRITE_BATCH_MS: '10',
         SPOOL_MAX_BYTES: '1048576',
@@ -153,6 +161,7 @@ describe(TelemetryWriter.name, () => {
       influxd = new ManagedInfluxd({
         dataDir: testDir('influxd-'),
         httpPort: port,
+        credentials: admin,
         log: () => undefined,
       });
       await influxd.start();

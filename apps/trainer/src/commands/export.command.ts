@@ -1,15 +1,13 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { once } from 'node:events';
 import { list, time } from '../cli-options';
+import { addInfluxOptions, InfluxAccessOptions, resolveInfluxAccess } from '../data/influx-access';
 import { readInfluxSeries } from '../data/influx-series';
-import { TrainerError } from '../trainer-error';
 
-interface ExportOptions {
-  influxUrl?: string;
-  database: string;
+interface ExportOptions extends InfluxAccessOptions {
   from: number;
   to?: number;
   devices?: string[];
@@ -18,14 +16,10 @@ interface ExportOptions {
 }
 
 export function exportCommand(): Command {
-  return new Command('export')
-    .description(
-      'Export telemetry history from InfluxDB to CSV (device_id, ts as ISO 8601, one column per metric)',
-    )
-    .addOption(new Option('--influx-url <url>', 'InfluxDB 1.x URL').env('INFLUX_URL'))
-    .addOption(
-      new Option('--database <name>', 'InfluxDB database').env('INFLUX_DATABASE').default('iot'),
-    )
+  const command = new Command('export').description(
+    'Export telemetry history from InfluxDB to CSV (device_id, ts as ISO 8601, one column per metric)',
+  );
+  return addInfluxOptions(command)
     .requiredOption('--from <time>', 'from (epoch ms or ISO 8601)', time)
     .option('--to <time>', 'to (default now)', time)
     .option('--devices <ids>', 'only these devices (comma-separated; default all)', list)
@@ -35,10 +29,10 @@ export function exportCommand(): Command {
 }
 
 async function runExport(options: ExportOptions): Promise<void> {
-  if (!options.influxUrl) throw new TrainerError('export needs --influx-url (or INFLUX_URL)');
+  const access = resolveInfluxAccess(options, 'export');
   const to = options.to ?? Date.now();
   const series = await readInfluxSeries({
-    url: options.influxUrl,
+    ...access,
     database: options.database,
     from: options.from,
     to,

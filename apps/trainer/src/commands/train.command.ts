@@ -4,18 +4,17 @@ import { DeviceSeries, trainAutoencoder, TrainOptions, scoreSeries } from '@iag/
 import { join, resolve } from 'node:path';
 import { delimiter, integer, list, number, time } from '../cli-options';
 import { readCsvSeries } from '../data/csv-series';
+import { addInfluxOptions, InfluxAccessOptions, resolveInfluxAccess } from '../data/influx-access';
 import { readInfluxSeries } from '../data/influx-series';
 import { epochProgress } from '../progress';
 import { writeTrainingReport } from '../report/training-report';
 import { TrainerError } from '../trainer-error';
 
-interface TrainCommandOptions {
+interface TrainCommandOptions extends InfluxAccessOptions {
   csv?: string;
   from?: number;
   to?: number;
   devices?: string[];
-  influxUrl?: string;
-  database: string;
   delimiter: string;
   timeColumn?: string;
   deviceColumn?: string;
@@ -38,7 +37,7 @@ interface TrainCommandOptions {
 }
 
 export function trainCommand(): Command {
-  return new Command('train')
+  const command = new Command('train')
     .description(
       'Train an autoencoder from a CSV or from InfluxDB history and write the next version to models/NAME/',
     )
@@ -47,11 +46,8 @@ export function trainCommand(): Command {
     )
     .option('--from <time>', 'InfluxDB: history from (epoch ms or ISO 8601)', time)
     .option('--to <time>', 'InfluxDB: history to (default now)', time)
-    .option('--devices <ids>', 'InfluxDB: only these devices (comma-separated)', list)
-    .addOption(new Option('--influx-url <url>', 'InfluxDB 1.x URL').env('INFLUX_URL'))
-    .addOption(
-      new Option('--database <name>', 'InfluxDB database').env('INFLUX_DATABASE').default('iot'),
-    )
+    .option('--devices <ids>', 'InfluxDB: only these devices (comma-separated)', list);
+  return addInfluxOptions(command, 'InfluxDB: ')
     .option('--delimiter <char>', 'CSV delimiter (\\t for tab)', delimiter, ',')
     .option(
       '--time-column <name>',
@@ -218,11 +214,10 @@ async function loadSeries(options: TrainCommandOptions): Promise<TrainingData> {
       'train needs --csv <file>, or --from (and --to) to read InfluxDB history',
     );
   if (!options.features) throw new TrainerError('training from InfluxDB needs --features a,b,c');
-  if (!options.influxUrl)
-    throw new TrainerError('training from InfluxDB needs --influx-url (or INFLUX_URL)');
+  const access = resolveInfluxAccess(options, 'training from InfluxDB');
   const to = options.to ?? Date.now();
   const series = await readInfluxSeries({
-    url: options.influxUrl,
+    ...access,
     database: options.database,
     from: options.from,
     to,

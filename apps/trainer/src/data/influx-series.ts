@@ -5,6 +5,8 @@ import { TrainerError } from '../trainer-error';
 
 export interface InfluxSource {
   url: string;
+  /** The user to read as: the gateway's own influxd runs with authentication. */
+  credentials?: { username: string; password: string };
   database: string;
   from: number;
   to: number;
@@ -24,7 +26,7 @@ export async function readInfluxSeries(
     throw new TrainerError(`bad InfluxDB settings: ${(error as Error).message}`);
   }
   const connection = new InfluxConnection(config);
-  connection.connect(source.url);
+  connection.connect(source.url, source.credentials);
   const repository = new TelemetryRepository(connection);
   try {
     const devices = source.devices ?? (await repository.deviceIds());

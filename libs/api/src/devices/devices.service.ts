@@ -8,7 +8,7 @@ import type {
   TelemetryQuery,
 } from '@iag/contracts';
 import { DetectionService } from '@iag/detection';
-import { DeviceRegistry, TelemetryRepository } from '@iag/storage';
+import { DeviceMetricNames, DeviceRegistry, TelemetryRepository } from '@iag/storage';
 import { toDeviceView } from './device-view.mapper';
 
 export interface RotatedToken {
@@ -25,6 +25,7 @@ export class DevicesService {
   constructor(
     private readonly registry: DeviceRegistry,
     private readonly telemetry: TelemetryRepository,
+    private readonly metricNames: DeviceMetricNames,
     private readonly broker: BrokerService,
     private readonly detection: DetectionService,
   ) {}
@@ -65,7 +66,7 @@ export class DevicesService {
 
   telemetryOf(id: string, query: TelemetryQuery): ReturnType<TelemetryRepository['query']> {
     if (!this.registry.exists(id)) throw deviceNotFound(id);
-    return this.telemetry.query(id, query);
+    return this.telemetry.query(id, query, this.metricNames.of(id));
   }
 }
 

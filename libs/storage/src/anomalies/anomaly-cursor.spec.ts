@@ -26,6 +26,7 @@ describe(decodeCursor.name, () => {
     ['invalid device id', encode('1763816400000~bad id')],
     ['empty device id', encode('1763816400000~')],
     ['too long', 'a'.repeat(201)],
+    ['a time InfluxDB cannot hold', encode('9999999999999999~dev')],
   ])('rejects %s', (_label, cursor) => {
     expect(decodeCursor(cursor)).toBeNull();
   });

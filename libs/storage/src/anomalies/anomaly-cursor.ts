@@ -1,4 +1,4 @@
-import { DEVICE_ID_PATTERN } from '@iag/contracts';
+import { DEVICE_ID_PATTERN, TIME_RANGE_MS } from '@iag/contracts';
 
 /** Position of the last item of a page: pages are ordered by startedAt desc, then deviceId asc. */
 export interface AnomalyPosition {
@@ -17,7 +17,7 @@ export function decodeCursor(cursor: string): AnomalyPosition | null {
   const match = /^(\d{1,16})~(.+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
   if (!match) return null;
   const startedAtMs = Number(match[1]);
-  if (!Number.isSafeInteger(startedAtMs) || !DEVICE_ID_PATTERN.test(match[2])) return null;
+  if (startedAtMs > TIME_RANGE_MS.max || !DEVICE_ID_PATTERN.test(match[2])) return null;
   return { startedAtMs, deviceId: match[2] };
 }
 

@@ -94,7 +94,7 @@ describe(filterConditions.name, () => {
         to: 20,
       }),
     ).toEqual([
-      `"device_id" = 'a\\'b'`,
+      `"device_id"::tag = 'a\\'b'`,
       `"status" = 'open'`,
       `"severity" = 'critical'`,
       `"peak_score" >= 0.0000001`,
@@ -107,7 +107,7 @@ describe(filterConditions.name, () => {
   it('assembles SELECTs', () => {
     expect(selectAnomalies([])).toBe('SELECT * FROM "anomalies"');
     expect(selectNewest({ deviceId: 'd' }, 6)).toBe(
-      `SELECT * FROM "anomalies" WHERE "device_id" = 'd' ORDER BY time DESC LIMIT 6`,
+      `SELECT * FROM "anomalies" WHERE "device_id"::tag = 'd' ORDER BY time DESC LIMIT 6`,
     );
     expect(selectAt({}, 5)).toBe('SELECT * FROM "anomalies" WHERE time >= 5ms AND time <= 5ms');
   });

@@ -1,4 +1,4 @@
-import { msTime, quoteIdent, quoteString } from '../influx/influxql';
+import { msTime, quoteIdent, quoteString, tagRef } from '../influx/influxql';
 import { ANOMALY_DEVICE_TAG, ANOMALY_MEASUREMENT } from './anomaly-point';
 
 export interface AnomalyFilter {
@@ -14,7 +14,7 @@ export interface AnomalyFilter {
 export function filterConditions(filter: AnomalyFilter): string[] {
   const conditions: string[] = [];
   if (filter.deviceId !== undefined) {
-    conditions.push(`${quoteIdent(ANOMALY_DEVICE_TAG)} = ${quoteString(filter.deviceId)}`);
+    conditions.push(`${tagRef(ANOMALY_DEVICE_TAG)} = ${quoteString(filter.deviceId)}`);
   }
   if (filter.status !== undefined) conditions.push(`"status" = ${quoteString(filter.status)}`);
   if (filter.severity !== undefined)
@@ -49,10 +49,7 @@ export function selectNewest(filter: AnomalyFilter, limit: number): string {
 
 /** The newest anomaly of every device: the only one of a device that can still be open. */
 export function selectNewestPerDevice(): string {
-  return selectAnomalies(
-    [],
-    ` GROUP BY ${quoteIdent(ANOMALY_DEVICE_TAG)} ORDER BY time DESC LIMIT 1`,
-  );
+  return selectAnomalies([], ` GROUP BY ${tagRef(ANOMALY_DEVICE_TAG)} ORDER BY time DESC LIMIT 1`);
 }
 
 /** InfluxQL number literals have no exponent form: 1e-7 must be written 0.0000001. */

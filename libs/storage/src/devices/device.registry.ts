@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Database } from 'lmdb';
 import { RegistryStore } from '../registry/registry-store';
 import { SecretHasher } from '../registry/secret-hasher';
+import { DeviceMetricNames } from './device-metric-names';
 import { StorageException, StorageExceptionCode } from '../storage.exception';
 
 export interface DeviceRecord {
@@ -47,6 +48,7 @@ export class DeviceRegistry {
   constructor(
     private readonly store: RegistryStore,
     private readonly hasher: SecretHasher,
+    private readonly metricNames: DeviceMetricNames,
   ) {
     this.unknownHash = hasher.unmatchableTokenHash();
   }
@@ -127,6 +129,7 @@ export class DeviceRegistry {
     });
     this.profiles.delete(id);
     this.hasher.forget(cacheKey(id));
+    if (removed) await this.metricNames.forget(id);
     return removed;
   }
 

@@ -65,10 +65,13 @@ export class InfluxConnection {
     return this.ready;
   }
 
-  connect(url: string): void {
+  /** `credentials` win over a user and password in the URL; with neither, requests carry none. */
+  connect(url: string, credentials?: { username: string; password: string }): void {
     const parsed = new URL(url);
-    const username = parsed.username ? decodeURIComponent(parsed.username) : undefined;
-    const password = parsed.password ? decodeURIComponent(parsed.password) : undefined;
+    const username =
+      credentials?.username ?? (parsed.username ? decodeURIComponent(parsed.username) : undefined);
+    const password =
+      credentials?.password ?? (parsed.password ? decodeURIComponent(parsed.password) : undefined);
     this.auth = username === undefined ? undefined : `${username}:${password ?? ''}`;
     this.client = new InfluxDB({
       hosts: [

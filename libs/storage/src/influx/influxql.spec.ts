@@ -1,9 +1,16 @@
-import { msTime, quoteIdent, quoteString, retentionClause } from './influxql';
+import { msTime, quoteIdent, quoteString, retentionClause, tagRef } from './influxql';
 
 describe(quoteIdent.name, () => {
   it('double-quotes and escapes quotes, backslashes and line breaks', () => {
     expect(quoteIdent('temp')).toBe('"temp"');
     expect(quoteIdent('a"b\\c\nd')).toBe('"a\\"b\\\\c\\nd"');
+  });
+});
+
+describe(tagRef.name, () => {
+  it('names a tag key as a tag, quoted', () => {
+    expect(tagRef('device_id')).toBe('"device_id"::tag');
+    expect(tagRef('a"b')).toBe('"a\\"b"::tag');
   });
 });
 

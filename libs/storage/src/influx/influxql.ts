@@ -16,6 +16,14 @@ export function quoteIdent(name: string): string {
   return `"${escapeBody(name, '"')}"`;
 }
 
+/**
+ * A tag key in a WHERE or GROUP BY clause, named as a tag: where a field of the same name exists
+ * (one written by a build that did not reserve it), a bare `"device_id"` reads the field instead.
+ */
+export function tagRef(name: string): string {
+  return `${quoteIdent(name)}::tag`;
+}
+
 /** A single-quoted string literal: tag values, string field values. */
 export function quoteString(value: string): string {
   return `'${escapeBody(value, "'")}'`;

@@ -12,6 +12,10 @@ describe(renderInfluxdConfig.name, () => {
     expect(config).toMatch(/\[http\][^[]*bind-address = "127\.0\.0\.1:18086"/);
   });
 
+  it('turns HTTP authentication on', () => {
+    expect(config).toMatch(/\[http\][^[]*auth-enabled = true/);
+  });
+
   it('turns off reporting, the monitor store and HTTP/query logs', () => {
     expect(config).toMatch(/^reporting-disabled = true$/m);
     expect(config).toMatch(/\[monitor\]\s+store-enabled = false/);

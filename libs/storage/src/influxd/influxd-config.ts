@@ -11,8 +11,8 @@ export interface InfluxdLayout {
 const tomlString = (value: string): string => JSON.stringify(value);
 
 /**
- * The influxd.conf we own: loopback-only listeners, no phoning home, no _internal
- * monitor database, quiet HTTP/query logs, everything under our data dir.
+ * The influxd.conf we own: loopback-only listeners with authentication, no phoning home, no
+ * _internal monitor database, quiet HTTP/query logs, everything under our data dir.
  */
 export function renderInfluxdConfig(layout: InfluxdLayout): string {
   const dir = (name: string) => tomlString(join(layout.dataDir, name));
@@ -34,6 +34,8 @@ export function renderInfluxdConfig(layout: InfluxdLayout): string {
     '[http]',
     '  enabled = true',
     `  bind-address = ${tomlString(`127.0.0.1:${layout.httpPort}`)}`,
+    // Loopback is not private on a shared machine: every query needs the generated admin's password.
+    '  auth-enabled = true',
     '  log-enabled = false',
     '  pprof-enabled = false',
     '',

@@ -25,7 +25,7 @@ export function spawnInfluxd(
   logPath: string,
 ): ChildProcess {
   const args = ['run', '-config', configPath];
-  const fd = openSync(logPath, 'a');
+  const fd = openSync(logPath, 'a', 0o600);
   try {
     const [command, argv] = canUsePdeathsig()
       ? ['setpriv', ['--pdeathsig', 'KILL', '--', influxdPath, ...args]]

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StorageException, StorageExceptionCode } from '../storage.exception';
 import { freePorts, renderInfluxdConfig } from './influxd-config';
+import { ensureAdminUser, InfluxCredentials } from './influxd-credentials';
 import {
   delay,
   describeExit,
@@ -22,6 +23,8 @@ export interface ManagedInfluxdOptions {
   httpPort?: number;
   /** How long start() waits for GET /ping; default 30 s. */
   startTimeoutMs?: number;
+  /** The admin to create on a first start instead of a generated one (for callers that must know it first). */
+  credentials?: InfluxCredentials;
 }
 
 const STOP_GRACE_MS = 10_000;
@@ -52,6 +55,7 @@ export class ManagedInfluxd {
   private supervising = false;
   private restartAttempt = 0;
   private restartTimer: NodeJS.Timeout | undefined;
+  private admin: InfluxCredentials | undefined;
   private readonly killOnExit = () => this.child?.kill('SIGKILL');
 
   constructor(private readonly options: ManagedInfluxdOptions) {
@@ -74,26 +78,38 @@ export class ManagedInfluxd {
     return this.child?.pid;
   }
 
+  /**
+   * The admin every request needs (influxd runs with authentication): generated on the first
+   * start into `credentials.json` (0600) in the data dir. Set once start() resolved.
+   */
+  get credentials(): InfluxCredentials | undefined {
+    return this.admin;
+  }
+
   async start(): Promise<string> {
     if (this.supervising && this.url) return this.url;
-    mkdirSync(this.dataDir, { recursive: true });
+    mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
     rotateLog(this.logPath);
     process.on('exit', this.killOnExit);
     let lastError: unknown;
     for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
       try {
         await this.launch();
+        const url = `http://127.0.0.1:${this.httpPort}`;
+        this.admin = await ensureAdminUser(this.dataDir, url, this.options.credentials);
         this.supervising = true;
         this.log(`influxd ${this.pid} answering on 127.0.0.1:${this.httpPort}`);
         return this.url!;
       } catch (error) {
         lastError = error;
         await this.killChild();
+        if (error instanceof StorageException) break; // its credentials: a retry cannot help
         const portClash = tailFile(this.logPath, 5).includes('address already in use');
         if (!portClash || this.options.httpPort !== undefined) break;
       }
     }
     process.off('exit', this.killOnExit);
+    if (lastError instanceof StorageException) throw lastError;
     throw new StorageException(
       StorageExceptionCode.INFLUXD_START_FAILED,
       `influxd did not start (${(lastError as Error).message}); last lines of ${this.logPath}:\n` +
@@ -137,6 +153,7 @@ export class ManagedInfluxd {
     writeFileSync(
       this.configPath,
       renderInfluxdConfig({ dataDir: this.dataDir, httpPort: this.httpPort, rpcPort }),
+      { mode: 0o600 },
     );
     await this.spawnAndWait();
   }

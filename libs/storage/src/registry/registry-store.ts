@@ -3,11 +3,12 @@ import { mkdirSync } from 'node:fs';
 import { Database, Key, open, RootDatabase } from 'lmdb';
 import { StorageException, StorageExceptionCode } from '../storage.exception';
 
-export type RegistryDbName = 'devices' | 'api_keys' | 'anomaly_events' | 'anomaly_index';
+export type RegistryDbName =
+  'devices' | 'device_metrics' | 'api_keys' | 'anomaly_events' | 'anomaly_index';
 
 /**
- * One lmdb environment for the device registry, API keys, the anomaly event log and the anomaly
- * index (separate named dbs). lmdb types stay inside this lib; a shared store for several
+ * One lmdb environment for the device registry, devices' metric names, API keys, the anomaly event
+ * log and the anomaly index (separate named dbs). lmdb types stay inside this lib; a shared store for several
  * gateways would replace this class.
  */
 @Injectable()

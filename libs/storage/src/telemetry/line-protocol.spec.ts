@@ -1,5 +1,5 @@
-import { DEVICE_ID_PATTERN, METRIC_NAME_PATTERN } from '@iag/contracts';
-import { telemetryLines } from './line-protocol';
+import { DEVICE_ID_PATTERN, METRIC_NAME_PATTERN, metricNameProblem } from '@iag/contracts';
+import { DEVICE_TAG, telemetryLines } from './line-protocol';
 
 describe(telemetryLines.name, () => {
   it('writes one line per reading: device tag, one float field per metric, ms time', () => {
@@ -25,5 +25,10 @@ describe(telemetryLines.name, () => {
       expect(DEVICE_ID_PATTERN.test(`a${special}b`)).toBe(false);
       expect(METRIC_NAME_PATTERN.test(`a${special}b`)).toBe(false);
     }
+  });
+
+  it("cannot meet a metric named like the measurement's tag or time column", () => {
+    expect(metricNameProblem(DEVICE_TAG)).toMatch(/is reserved/);
+    expect(metricNameProblem('time')).toMatch(/is reserved/);
   });
 });

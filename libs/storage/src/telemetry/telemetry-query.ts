@@ -1,4 +1,4 @@
-import { msTime, quoteIdent, quoteString } from '../influx/influxql';
+import { msTime, quoteIdent, quoteString, tagRef } from '../influx/influxql';
 import { DEVICE_TAG, TELEMETRY_MEASUREMENT } from './line-protocol';
 
 export type TelemetryFn = 'mean' | 'min' | 'max' | 'last' | 'median';
@@ -21,55 +21,58 @@ export interface TelemetrySeriesPoint {
 /** Raw queries return at most this many points: the newest ones, oldest first. */
 export const RAW_POINT_LIMIT = 10_000;
 
-/** InfluxQL for one device's telemetry: `fn(...) GROUP BY time(every)` or raw points. */
-export function buildTelemetryQuery(deviceId: string, q: TelemetryQueryOptions): string {
+/** What one device's answer asks for: the names asked (`metrics=`) or else the device's own. */
+export function selectedMetrics(
+  q: TelemetryQueryOptions,
+  deviceMetrics: readonly string[],
+): readonly string[] {
+  return q.metrics?.length ? q.metrics : deviceMetrics;
+}
+
+/**
+ * InfluxQL for one device's telemetry: `fn(m) AS m ... GROUP BY time(every)` or raw points. The
+ * fields are named, never `*`: field keys are measurement-wide, so `*` would answer with a
+ * column for every name any device ever sent. `metrics` must not be empty.
+ */
+export function buildTelemetryQuery(
+  deviceId: string,
+  q: TelemetryQueryOptions,
+  metrics: readonly string[],
+): string {
+  if (metrics.length === 0) throw new RangeError('a telemetry query needs at least one metric');
   const where =
-    `WHERE ${quoteIdent(DEVICE_TAG)} = ${quoteString(deviceId)} ` +
+    `WHERE ${tagRef(DEVICE_TAG)} = ${quoteString(deviceId)} ` +
     `AND time >= ${msTime(q.from)} AND time <= ${msTime(q.to)}`;
   const from = `FROM ${quoteIdent(TELEMETRY_MEASUREMENT)}`;
-  const metrics = q.metrics?.length ? q.metrics : undefined;
   if (q.every === undefined) {
-    const select = metrics ? metrics.map(quoteIdent).join(', ') : '*';
+    const select = metrics.map(quoteIdent).join(', ');
     return `SELECT ${select} ${from} ${where} ORDER BY time DESC LIMIT ${RAW_POINT_LIMIT}`;
   }
   if (!FNS.includes(q.fn)) throw new RangeError(`unsupported aggregate ${q.fn}`);
   if (!Number.isSafeInteger(q.every) || q.every < 1) {
     throw new RangeError(`every must be a positive integer of ms, got ${q.every}`);
   }
-  const select = metrics
-    ? metrics.map((m) => `${q.fn}(${quoteIdent(m)}) AS ${quoteIdent(m)}`).join(', ')
-    : `${q.fn}(*)`;
+  const select = metrics.map((m) => `${q.fn}(${quoteIdent(m)}) AS ${quoteIdent(m)}`).join(', ');
   return `SELECT ${select} ${from} ${where} GROUP BY time(${q.every}ms) fill(none)`;
 }
 
 /**
- * Rows (time in epoch ms) to series points, oldest first. Drops the device tag column and
- * the `<fn>_` prefix InfluxDB puts on `fn(*)` columns. With `*`, InfluxDB returns a column
- * for every metric of the measurement (any device); columns with no value in the answer are
- * left out. Explicitly asked metrics are always present (null when absent).
+ * Rows (time in epoch ms) to series points, oldest first, with a value (or null) for each of
+ * `metrics`. Explicitly asked metrics are always present; of the device's own names (no
+ * `metrics=`), those with no value in the answer are left out.
  */
 export function toSeriesPoints(
   rows: Array<Record<string, unknown>>,
   q: TelemetryQueryOptions,
+  metrics: readonly string[],
 ): TelemetrySeriesPoint[] {
-  const wildcard = !q.metrics?.length;
-  const prefix = q.every !== undefined && wildcard ? `${q.fn}_` : '';
-  const columns = new Map<string, string>(); // column -> metric name
-  for (const row of rows) {
-    // for-in, not Object.entries: a minute of one device is ~600 rows (issue 7, query p99).
-    for (const column in row) {
-      if (column === 'time' || column === DEVICE_TAG || columns.has(column)) continue;
-      if (wildcard && typeof row[column] !== 'number') continue;
-      columns.set(
-        column,
-        prefix && column.startsWith(prefix) ? column.slice(prefix.length) : column,
-      );
-    }
-  }
+  const columns = q.metrics?.length
+    ? metrics
+    : metrics.filter((m) => rows.some((row) => typeof row[m] === 'number'));
   const points = rows.map((row) => {
     const values: Record<string, number | null> = {};
-    for (const [column, name] of columns) {
-      const value = row[column];
+    for (const name of columns) {
+      const value = row[name];
       values[name] = typeof value === 'number' ? value : null;
     }
     return { ms: Number(row.time), values };

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { metricNameProblem } from '@iag/contracts';
 import { InfluxConnection } from '../influx/influx-connection';
-import { msTime, quoteIdent, quoteString } from '../influx/influxql';
+import { msTime, quoteIdent, quoteString, tagRef } from '../influx/influxql';
 import { DEVICE_TAG, TELEMETRY_MEASUREMENT } from './line-protocol';
 import {
   buildTelemetryQuery,
   RAW_POINT_LIMIT,
+  selectedMetrics,
   TelemetryQueryOptions,
   TelemetrySeriesPoint,
   toSeriesPoints,
@@ -24,15 +26,27 @@ export interface TelemetryQueryResult {
 export class TelemetryRepository {
   constructor(private readonly influx: InfluxConnection) {}
 
-  async query(deviceId: string, q: TelemetryQueryOptions): Promise<TelemetryQueryResult> {
-    const rows = await this.influx.query(buildTelemetryQuery(deviceId, q));
+  /**
+   * One device's readings: the metrics asked for, else `deviceMetrics` (the names it sent, see
+   * DeviceMetricNames), by name; a device with none is answered without asking InfluxDB.
+   */
+  async query(
+    deviceId: string,
+    q: TelemetryQueryOptions,
+    deviceMetrics: readonly string[],
+  ): Promise<TelemetryQueryResult> {
+    const metrics = selectedMetrics(q, deviceMetrics);
+    const rows =
+      metrics.length === 0
+        ? []
+        : await this.influx.query(buildTelemetryQuery(deviceId, q, metrics));
     return {
       deviceId,
       from: new Date(q.from).toISOString(),
       to: new Date(q.to).toISOString(),
       every: q.every !== undefined ? `${q.every}ms` : null,
       fn: q.every !== undefined ? q.fn : null,
-      series: toSeriesPoints(rows, q),
+      series: toSeriesPoints(rows, q, metrics),
     };
   }
 
@@ -45,6 +59,22 @@ export class TelemetryRepository {
   }
 
   /**
+   * The metric names a device has stored, read from InfluxDB (start-up, once per database):
+   * `last(*)` of one device reads a block per field it has, and each column with a value is one
+   * of its names. What is not a metric name (an older build's `device_id` field) is left out.
+   */
+  async storedMetricNames(deviceId: string): Promise<string[]> {
+    const [row] = await this.influx.query(
+      `SELECT last(*) FROM ${quoteIdent(TELEMETRY_MEASUREMENT)} WHERE ${tagRef(DEVICE_TAG)} = ${quoteString(deviceId)}`,
+    );
+    if (!row) return [];
+    return Object.keys(row)
+      .filter((column) => column.startsWith('last_') && row[column] !== null)
+      .map((column) => column.slice('last_'.length))
+      .filter((name) => metricNameProblem(name) === null);
+  }
+
+  /**
    * One device's raw readings in [from, to], oldest first, in pages of RAW_POINT_LIMIT
    * (tooling: the trainer's export and train). Metrics absent from a point are left out.
    */
@@ -52,7 +82,7 @@ export class TelemetryRepository {
     deviceId: string,
     q: { from: number; to: number; metrics: string[] },
   ): AsyncGenerator<{ ts: number; values: Record<string, number> }[]> {
-    const where = `${quoteIdent(DEVICE_TAG)} = ${quoteString(deviceId)} AND time <= ${msTime(q.to)}`;
+    const where = `${tagRef(DEVICE_TAG)} = ${quoteString(deviceId)} AND time <= ${msTime(q.to)}`;
     const select = q.metrics.map(quoteIdent).join(', ');
     let after = `time >= ${msTime(q.from)}`;
     for (;;) {
@@ -75,7 +105,7 @@ export class TelemetryRepository {
    * O(points), meant for tests and tooling.
    */
   async count(deviceId: string): Promise<number> {
-    const where = `${quoteIdent(DEVICE_TAG)} = ${quoteString(deviceId)}`;
+    const where = `${tagRef(DEVICE_TAG)} = ${quoteString(deviceId)}`;
     const from = quoteIdent(TELEMETRY_MEASUREMENT);
     let total = 0;
     let after = '';
