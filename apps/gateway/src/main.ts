@@ -46,10 +46,11 @@ async function main(): Promise<void> {
   stopOnSignals(gateway);
   const host = config.bindHost === '0.0.0.0' ? '127.0.0.1' : config.bindHost;
   const http = `${gateway.httpScheme}://${host}:${gateway.httpPort}`;
+  const mqtt = gateway.mqttPort ? `mqtt://${host}:${gateway.mqttPort}` : 'off';
   const mqtts = gateway.mqttsPort ? `  MQTTS mqtts://${host}:${gateway.mqttsPort}` : '';
   const ws = gateway.httpScheme === 'https' ? 'wss' : 'ws';
   process.stdout.write(
-    `IoT Anomaly Gateway ready: MQTT mqtt://${host}:${gateway.mqttPort}${mqtts}  ` +
+    `IoT Anomaly Gateway ready: MQTT ${mqtt}${mqtts}  ` +
       `MQTT/WebSocket ${ws}://${host}:${gateway.httpPort}/mqtt  HTTP ${http} (docs at /docs)\n`,
   );
 }

@@ -34,6 +34,7 @@ import { ConnectionGate } from './listeners/connection-gate';
 import { ConnectionInfos } from './listeners/connection-info';
 import { installSinglePubackWrite } from './listeners/puback-writer';
 import { TelemetryLane } from './listeners/telemetry-lane';
+import { plainListenerWarning } from './listeners/bind-host';
 import { boundPort, closeServer, listenTcp, listenTls } from './listeners/mqtt-listeners';
 import { WebSocketListener } from './listeners/websocket-listener';
 import { SessionRegistry } from './sessions/session-registry';
@@ -111,8 +112,14 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
 
   private async listen(gate: ConnectionGate): Promise<void> {
     const host = this.config.bindHost;
-    this.tcp = await listenTcp(gate, host, this.config.ports.mqtt);
-    this.logger.log(`MQTT listening on ${host}:${boundPort(this.tcp)}`);
+    const port = this.config.ports.mqtt;
+    const exposed = plainListenerWarning(host, port, this.tlsOptions !== undefined);
+    if (exposed) this.logger.warn(exposed);
+    if (port === null) this.logger.log('MQTT over plain TCP is off (MQTT_PORT=off)');
+    else {
+      this.tcp = await listenTcp(gate, host, port);
+      this.logger.log(`MQTT listening on ${host}:${boundPort(this.tcp)}`);
+    }
     if (!this.tlsOptions) return;
     const { mqtts } = this.config.ports;
     const timeout = this.config.mqttSecurity.connectTimeoutMs;
@@ -129,7 +136,7 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
     });
   }
 
-  /** Port the TCP listener is bound to (useful when configured as 0). */
+  /** Port the TCP listener is bound to (useful when configured as 0); 0 when MQTT_PORT=off. */
   mqttPort(): number {
     return boundPort(this.tcp);
   }
