@@ -55,6 +55,11 @@ export class CredentialCheck {
     return isDeviceId(username) ? username : undefined;
   }
 
+  /** Provisioned and not revoked (what client id ownership asks). */
+  isProvisioned(deviceId: string): boolean {
+    return this.devices.exists(deviceId);
+  }
+
   async check(
     clientId: string,
     username: string | undefined,

@@ -9,6 +9,8 @@ import {
 } from '../broker.metrics';
 import type { ConnectionInfos } from '../listeners/connection-info';
 import { SessionRegistry } from '../sessions/session-registry';
+import { ThrottledWarning } from '../hooks/throttled-warning';
+import { clientIdOwner } from './client-id-owner';
 import { ConnectThrottle } from './connect-throttle';
 import { CheckOutcome, CredentialCheck, Refusal } from './credential-check';
 import { describePrincipal, MqttPrincipal } from './mqtt-principal';
@@ -24,6 +26,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  */
 export class MqttAuthPolicy {
   private readonly logger = new Logger(MqttAuthPolicy.name);
+  private readonly warnings = new ThrottledWarning(this.logger);
   /** Sessions whose CONNECT carried a zero-byte client id with CleanSession=0 (aedes would invent an id). */
   private readonly emptyPersistentIds = new WeakSet<Client>();
   private readonly wills = new WeakMap<Client, Will>();
@@ -106,11 +109,17 @@ export class MqttAuthPolicy {
 
   /** Rules that need the principal: whose client id this is, and where its will may go. */
   private sessionRules(client: Client, principal: MqttPrincipal): CheckOutcome {
-    // MQTT-3.1.3-9: the server may reject a client id; one held by another principal is never taken over.
+    // MQTT-3.1.3-9 (CONNACK 0x02, section 3.2.2.3): the server may reject a client id. A provisioned
+    // device's id, and its id followed by `-`, are that device's alone: taking one with
+    // CleanSession=0 would lock the device out of its own session.
+    const owner = clientIdOwner(client.id, (id) => this.credentials.isProvisioned(id));
+    if (owner !== undefined && !(principal.kind === 'device' && principal.deviceId === owner)) {
+      this.warnClientId(principal, `the client id of device ${owner}`);
+      return { refusal: identifierRejected('client_id_reserved') };
+    }
+    // One held by another principal (live or persistent session) is never taken over.
     if (!this.sessions.mayUseClientId(client.id, principal)) {
-      this.logger.warn(
-        `CONNECT refused: ${describePrincipal(principal)} used a client id held by another principal`,
-      );
+      this.warnClientId(principal, 'a client id held by another principal');
       return { refusal: identifierRejected('client_id_taken') };
     }
     const will = this.wills.get(client);
@@ -127,6 +136,11 @@ export class MqttAuthPolicy {
       };
     }
     return { principal };
+  }
+
+  private warnClientId(principal: MqttPrincipal, what: string): void {
+    const who = describePrincipal(principal);
+    this.warnings.warn(`client-id:${who}`, `CONNECT refused (0x02): ${who} used ${what}`);
   }
 
   private refuse(done: Done, refusal: Refusal): void {
