@@ -68,3 +68,39 @@ export const mqttPubackLatency = new Histogram({
     0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.25, 1, 5,
   ],
 });
+
+export const mqttSessionQueueDropped = new Counter({
+  name: 'iag_mqtt_session_queue_dropped_total',
+  help: "Messages dropped from a session's queue of unacknowledged QoS 1 deliveries because it held MQTT_MAX_QUEUED_MESSAGES (the oldest goes)",
+});
+export const mqttSessionsEnded = new Counter({
+  name: 'iag_mqtt_sessions_ended_total',
+  help: 'Persistent sessions deleted by the gateway, by reason (expired: away past MQTT_SESSION_EXPIRY_S; evicted: room for a newer one of the same principal; revoked: its device or key was revoked)',
+  labelNames: ['reason'] as const,
+});
+
+/** What the session gauges read when scraped: the broker that started last. */
+let sessionFigures: (() => { sessions: number; queued: number }) | undefined;
+
+/** Points the session gauges at a broker; the returned function lets go again. */
+export function reportSessions(figures: () => { sessions: number; queued: number }): () => void {
+  sessionFigures = figures;
+  return () => {
+    if (sessionFigures === figures) sessionFigures = undefined;
+  };
+}
+
+export const mqttPersistentSessions = new Gauge({
+  name: 'iag_mqtt_persistent_sessions',
+  help: 'Persistent (CleanSession=0) sessions held, connected or away',
+  collect() {
+    this.set(sessionFigures?.().sessions ?? 0);
+  },
+});
+export const mqttSessionQueued = new Gauge({
+  name: 'iag_mqtt_session_queued_messages',
+  help: 'QoS 1 messages queued for sessions and not yet acknowledged, all sessions together',
+  collect() {
+    this.set(sessionFigures?.().queued ?? 0);
+  },
+});

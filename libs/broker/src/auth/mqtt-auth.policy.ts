@@ -8,6 +8,7 @@ import {
   mqttConnectThrottled,
 } from '../broker.metrics';
 import type { ConnectionInfos } from '../listeners/connection-info';
+import type { SessionKeeper } from '../sessions/session-keeper';
 import { SessionRegistry } from '../sessions/session-registry';
 import { ThrottledWarning } from '../hooks/throttled-warning';
 import { clientIdOwner } from './client-id-owner';
@@ -34,6 +35,7 @@ export class MqttAuthPolicy {
   constructor(
     private readonly credentials: CredentialCheck,
     private readonly sessions: SessionRegistry,
+    private readonly keeper: SessionKeeper,
     private readonly acl: TopicAcl,
     private readonly throttle: ConnectThrottle,
     private readonly connections: ConnectionInfos,
@@ -118,7 +120,7 @@ export class MqttAuthPolicy {
       return { refusal: identifierRejected('client_id_reserved') };
     }
     // One held by another principal (live or persistent session) is never taken over.
-    if (!this.sessions.mayUseClientId(client.id, principal)) {
+    if (!this.keeper.mayUseClientId(client.id, principal)) {
       this.warnClientId(principal, 'a client id held by another principal');
       return { refusal: identifierRejected('client_id_taken') };
     }
@@ -126,14 +128,15 @@ export class MqttAuthPolicy {
     // MQTT-3.1.2-8: an accepted will must be published later, so a will the principal could not publish
     // (topic outside its ACL, or QoS 2) is refused now rather than dropped at disconnect.
     if (will && ((will.qos ?? 0) > 1 || !this.acl.canPublish(principal, will.topic))) {
-      return {
-        refusal: {
-          reason: 'will_forbidden',
-          code: BrokerExceptionCode.NOT_AUTHORIZED,
-          returnCode: ConnackCode.NOT_AUTHORIZED,
-          failure: false,
-        },
-      };
+      return { refusal: notAuthorized('will_forbidden') };
+    }
+    // Decided last, as it records the session. MQTT 3.1.1 has no quota code: 0x05 says retrying will not help.
+    if (!client.clean && !this.keeper.admit(client.id, principal)) {
+      this.warnings.warn(
+        `sessions:${describePrincipal(principal)}`,
+        `CONNECT refused (0x05): ${describePrincipal(principal)} already holds MQTT_MAX_SESSIONS_PER_PRINCIPAL connected persistent sessions`,
+      );
+      return { refusal: notAuthorized('too_many_sessions') };
     }
     return { principal };
   }
@@ -154,6 +157,15 @@ export class MqttAuthPolicy {
       false,
     );
   }
+}
+
+function notAuthorized(reason: string): Refusal {
+  return {
+    reason,
+    code: BrokerExceptionCode.NOT_AUTHORIZED,
+    returnCode: ConnackCode.NOT_AUTHORIZED,
+    failure: false,
+  };
 }
 
 function identifierRejected(reason: string): Refusal {
