@@ -79,28 +79,29 @@ export const mqttSessionsEnded = new Counter({
   labelNames: ['reason'] as const,
 });
 
-/** What the session gauges read when scraped: the broker that started last. */
-let sessionFigures: (() => { sessions: number; queued: number }) | undefined;
+type SessionFigures = () => { sessions: number; queued: number };
+/** What the session gauges add up when scraped: every broker of the process (one outside tests). */
+const sessionFigures = new Set<SessionFigures>();
+const sessionTotal = (field: 'sessions' | 'queued') =>
+  [...sessionFigures].reduce((sum, figures) => sum + figures()[field], 0);
 
-/** Points the session gauges at a broker; the returned function lets go again. */
-export function reportSessions(figures: () => { sessions: number; queued: number }): () => void {
-  sessionFigures = figures;
-  return () => {
-    if (sessionFigures === figures) sessionFigures = undefined;
-  };
+/** Adds a broker's figures to the session gauges; the returned function takes them out. */
+export function reportSessions(figures: SessionFigures): () => void {
+  sessionFigures.add(figures);
+  return () => sessionFigures.delete(figures);
 }
 
 export const mqttPersistentSessions = new Gauge({
   name: 'iag_mqtt_persistent_sessions',
   help: 'Persistent (CleanSession=0) sessions held, connected or away',
   collect() {
-    this.set(sessionFigures?.().sessions ?? 0);
+    this.set(sessionTotal('sessions'));
   },
 });
 export const mqttSessionQueued = new Gauge({
   name: 'iag_mqtt_session_queued_messages',
   help: 'QoS 1 messages queued for sessions and not yet acknowledged, all sessions together',
   collect() {
-    this.set(sessionFigures?.().queued ?? 0);
+    this.set(sessionTotal('queued'));
   },
 });
