@@ -4,9 +4,9 @@
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { delay } from '../lib/child-process.mjs';
-import { copyRegistry, provisionedFleet } from '../lib/devices.mjs';
+import { provisionedFleet, startWithFleet } from '../lib/devices.mjs';
 import { startFleet } from '../lib/fleet.mjs';
-import { api, metricSum, scrapeMetrics, startGateway } from '../lib/gateway.mjs';
+import { api, metricSum, scrapeMetrics } from '../lib/gateway.mjs';
 import { startInfluxd } from '../lib/influxd.mjs';
 import { GATEWAY_MAIN } from '../lib/paths.mjs';
 import { rssBytes } from '../lib/proc-stats.mjs';
@@ -81,10 +81,7 @@ await runScenario({
     return { influx, fleetInfo };
   },
   async run(opts, ctx, { influx, fleetInfo }, i) {
-    const runDir = join(ctx.workDir, `gateway-${i + 1}`);
-    copyRegistry(fleetInfo.templateDir, runDir);
-    const gw = await startGateway({
-      dataDir: runDir,
+    const gw = await startWithFleet(fleetInfo, join(ctx.workDir, `gateway-${i + 1}`), {
       influxUrl: influx.url,
       database: `bench_sessions_${i + 1}`,
       main: opts.main,
