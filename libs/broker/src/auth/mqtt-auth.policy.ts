@@ -159,20 +159,14 @@ export class MqttAuthPolicy {
   }
 }
 
-function notAuthorized(reason: string): Refusal {
-  return {
-    reason,
-    code: BrokerExceptionCode.NOT_AUTHORIZED,
-    returnCode: ConnackCode.NOT_AUTHORIZED,
-    failure: false,
-  };
+/** A session rule's refusal (0x02 or 0x05): not a wrong secret, so the failure throttle does not count it. */
+function ruleRefusal(reason: string, returnCode: number): Refusal {
+  const code =
+    returnCode === ConnackCode.IDENTIFIER_REJECTED
+      ? BrokerExceptionCode.IDENTIFIER_REJECTED
+      : BrokerExceptionCode.NOT_AUTHORIZED;
+  return { reason, code, returnCode, failure: false };
 }
 
-function identifierRejected(reason: string): Refusal {
-  return {
-    reason,
-    code: BrokerExceptionCode.IDENTIFIER_REJECTED,
-    returnCode: ConnackCode.IDENTIFIER_REJECTED,
-    failure: false,
-  };
-}
+const identifierRejected = (reason: string) => ruleRefusal(reason, ConnackCode.IDENTIFIER_REJECTED);
+const notAuthorized = (reason: string) => ruleRefusal(reason, ConnackCode.NOT_AUTHORIZED);
