@@ -78,6 +78,7 @@ export const mqttSessionsEnded = new Counter({
   help: 'Persistent sessions deleted by the gateway, by reason (expired: away past MQTT_SESSION_EXPIRY_S; evicted: room for a newer one of the same principal; revoked: its device or key was revoked)',
   labelNames: ['reason'] as const,
 });
+for (const reason of ['expired', 'evicted', 'revoked']) mqttSessionsEnded.labels(reason).inc(0);
 
 type SessionFigures = () => { sessions: number; queued: number };
 /** What the session gauges add up when scraped: every broker of the process (one outside tests). */
