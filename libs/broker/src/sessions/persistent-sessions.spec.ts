@@ -85,6 +85,13 @@ describe(PersistentSessions.name, () => {
     expect(sessions.expire(2 * HOUR)).toEqual([]);
   });
 
+  it('says when a session it was told is connected is no longer held', () => {
+    sessions.admit('s1', 'key:a', 0);
+    expect(sessions.connected('s1')).toBe(true);
+    sessions.end('s1');
+    expect(sessions.connected('s1')).toBe(false);
+  });
+
   it('forgets a session a clean CONNECT discarded', () => {
     connect('s1', 'key:a');
     sessions.disconnected('s1', 0);

@@ -60,11 +60,13 @@ export class PersistentSessions {
     return evicted === undefined ? { admitted: true } : { admitted: true, evicted };
   }
 
-  connected(clientId: string): void {
+  /** False when the session is not held (it was ended while its CONNECT was under way). */
+  connected(clientId: string): boolean {
     const held = this.sessions.get(clientId);
-    if (!held) return;
+    if (!held) return false;
     held.connected = true;
     this.leaving.delete(clientId);
+    return true;
   }
 
   disconnected(clientId: string, now: number): void {

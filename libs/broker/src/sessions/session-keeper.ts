@@ -86,8 +86,16 @@ export class SessionKeeper {
 
   /** aedes's clientReady. A clean session has discarded any persistent one of its id [MQTT-3.1.2-6]. */
   ready(client: Client): void {
-    if (!client.clean) return this.ledger.connected(client.id);
-    if (this.ledger.end(client.id)) this.audience.forgetSession(client.id);
+    if (client.clean) {
+      if (this.ledger.end(client.id)) this.audience.forgetSession(client.id);
+      return;
+    }
+    if (this.ledger.connected(client.id)) return;
+    // Its place was taken while it connected (another CONNECT of the principal evicted it): it
+    // asks again, and without a place it is closed, so no session lives outside the bounds.
+    const principal = this.registry.principalOf(client);
+    if (principal && this.admit(client.id, principal)) this.ledger.connected(client.id);
+    else client.close();
   }
 
   /** aedes's clientDisconnect: a persistent session starts its time away. */
