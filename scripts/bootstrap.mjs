@@ -78,7 +78,12 @@ function ensureChromium() {
   say('without chromium the dashboard browser test will fail: sudo apt-get install chromium');
 }
 
-/** Runs a child in the foreground, passing signals on, and exits with its code. */
+/**
+ * Runs a child in the foreground, passing signals on, and exits with its code. The child shares this
+ * process group, so a terminal's Ctrl-C reaches it directly too: the gateway takes that copy and the
+ * forwarded one for one request (apps/gateway/src/stop-signals.ts). Forwarding is still needed for a
+ * signal sent to this process alone (`kill <pid>`, a container runtime stopping its first process).
+ */
 function handOver(cmd, cmdArgs) {
   const child = spawn(cmd, cmdArgs, { stdio: 'inherit', cwd: root });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGUSR2']) {

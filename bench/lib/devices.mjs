@@ -38,8 +38,9 @@ export async function provisionedFleet(count, influxUrl) {
   }
 }
 
-/** A fresh DATA_DIR for one run, with the template's registry. */
-export function copyRegistry(templateDir, runDir) {
-  rmSync(runDir, { recursive: true, force: true });
-  cpSync(join(templateDir, 'registry'), join(runDir, 'registry'), { recursive: true });
+/** The gateway of one run, on a fresh DATA_DIR holding the fleet's registry (`options`: startGateway's). */
+export function startWithFleet(fleetInfo, dataDir, options) {
+  rmSync(dataDir, { recursive: true, force: true });
+  cpSync(join(fleetInfo.templateDir, 'registry'), join(dataDir, 'registry'), { recursive: true });
+  return startGateway({ dataDir, ...options });
 }

@@ -10,9 +10,17 @@ export const BENCH_ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
 
 /**
  * Starts `node dist/.../main.js` on free ports (MQTT_PORT=0, HTTP_PORT=0) and waits for its ready line.
- * `cpuProfileDir` runs it under `node --cpu-prof`; the profile is written when it stops.
+ * `cpuProfileDir` runs it under `node --cpu-prof`; the profile is written when it stops. `main`: another
+ * build's entry, to compare with.
  */
-export async function startGateway({ dataDir, influxUrl, database, env = {}, cpuProfileDir }) {
+export async function startGateway({
+  dataDir,
+  influxUrl,
+  database,
+  env = {},
+  cpuProfileDir,
+  main = GATEWAY_MAIN,
+}) {
   mkdirSync(dataDir, { recursive: true });
   // BENCH_GATEWAY_NODE_FLAGS: extra node flags for the gateway only (say --trace-gc, which
   // NODE_OPTIONS refuses), for investigations; results taken with it say so in their note.
@@ -29,7 +37,7 @@ export async function startGateway({ dataDir, influxUrl, database, env = {}, cpu
   const nodeArgs = [...GATEWAY_NODE_FLAGS, ...extraFlags, ...profileArgs];
   let onReady;
   const ready = new Promise((resolve) => (onReady = resolve));
-  const child = spawnLogged(process.execPath, [...nodeArgs, GATEWAY_MAIN], {
+  const child = spawnLogged(process.execPath, [...nodeArgs, main], {
     cwd: ROOT,
     logPath: join(dataDir, 'gateway.log'),
     env: {

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { delay, pollUntil } from './child-process.mjs';
 import { formatTop, profileOf, topFrames } from './cpu-profile.mjs';
-import { copyRegistry } from './devices.mjs';
+import { startWithFleet } from './devices.mjs';
 import { startFleet } from './fleet.mjs';
-import { metricSum, scrapeMetrics, startGateway } from './gateway.mjs';
+import { metricSum, scrapeMetrics } from './gateway.mjs';
 import { countStored } from './influxd.mjs';
 import { startMosquitto } from './mosquitto.mjs';
 import { ROOT } from './paths.mjs';
@@ -77,10 +77,8 @@ export async function measureGateway({
   cpuProfileDir,
   during,
 }) {
-  copyRegistry(fleetInfo.templateDir, runDir);
   let profileWindow;
-  const gateway = await startGateway({
-    dataDir: runDir,
+  const gateway = await startWithFleet(fleetInfo, runDir, {
     influxUrl: influx.url,
     database,
     cpuProfileDir,

@@ -1,9 +1,9 @@
 // idle: 10,000 authenticated devices connected, nothing sent: what a connection costs in memory.
 import { join } from 'node:path';
 import { delay, pollUntil } from '../lib/child-process.mjs';
-import { copyRegistry, provisionedFleet } from '../lib/devices.mjs';
+import { provisionedFleet, startWithFleet } from '../lib/devices.mjs';
 import { startFleet } from '../lib/fleet.mjs';
-import { metricSum, scrapeMetrics, startGateway } from '../lib/gateway.mjs';
+import { metricSum, scrapeMetrics } from '../lib/gateway.mjs';
 import { startInfluxd } from '../lib/influxd.mjs';
 import { startMosquitto } from '../lib/mosquitto.mjs';
 import { cpuMicros, rssBytes } from '../lib/proc-stats.mjs';
@@ -84,10 +84,7 @@ await runScenario({
   },
   async run(opts, ctx, { influx, fleetInfo, withMosquitto }, i) {
     const common = { generators: Number(opts.generators), holdSeconds: Number(opts.hold) };
-    const runDir = join(ctx.workDir, `gateway-${i + 1}`);
-    copyRegistry(fleetInfo.templateDir, runDir);
-    const gw = await startGateway({
-      dataDir: runDir,
+    const gw = await startWithFleet(fleetInfo, join(ctx.workDir, `gateway-${i + 1}`), {
       influxUrl: influx.url,
       database: `bench_idle_${i + 1}`,
       cpuProfileDir: ctx.cpuProfileDir,

@@ -20,6 +20,8 @@ export interface GatewayProcess {
   /** Resolves with the exit code (null when killed by a signal) and the signal. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   kill(signal: NodeJS.Signals): void;
+  /** Signals the whole process group, as a terminal's Ctrl-C does (launchers other than node). */
+  killGroup(signal: NodeJS.Signals): void;
   /** Resident set size now, from /proc (Linux). */
   rssBytes(): number;
   /** The last lines it printed (stdout and stderr), for failure messages. */
@@ -69,18 +71,34 @@ export async function ensureGatewayBuilt(): Promise<string> {
 }
 
 /**
+ * How the gateway is started: `node` runs the build itself; `bootstrap` and `npm` (`npm start`)
+ * run what a user runs, in a process group of their own, as a terminal runs a foreground job.
+ */
+export type Launcher = 'node' | 'bootstrap' | 'npm';
+
+async function command(launcher: Launcher): Promise<[string, string[]]> {
+  const entry = await ensureGatewayBuilt();
+  const { GATEWAY_NODE_FLAGS } = await prerequisites();
+  if (launcher === 'npm') return ['npm', ['start']];
+  if (launcher === 'bootstrap') return [process.execPath, ['scripts/bootstrap.mjs', 'start']];
+  return [process.execPath, [...GATEWAY_NODE_FLAGS, entry]];
+}
+
+/**
  * Starts the built gateway on free ports against the suite's influxd (own database and DATA_DIR
  * unless `env` says otherwise) and waits for its "ready:" line.
  */
 export async function startGatewayProcess(
   env: Record<string, string> = {},
+  launcher: Launcher = 'node',
 ): Promise<GatewayProcess> {
-  const entry = await ensureGatewayBuilt();
-  const { GATEWAY_NODE_FLAGS } = await prerequisites();
-  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, entry], {
+  const [cmd, args] = await command(launcher);
+  const child = spawn(cmd, args, {
     cwd: ROOT,
+    detached: launcher !== 'node',
     env: {
       PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
       DATA_DIR: testDir('gateway-'),
       ...suiteInfluxEnv(),
       INFLUX_DATABASE: uniqueDatabase(),
@@ -122,6 +140,7 @@ export async function startGatewayProcess(
     http: httpClient(`http://127.0.0.1:${httpPort}`),
     exited,
     kill: (signal) => child.kill(signal),
+    killGroup: (signal) => signalGroup(child, signal),
     rssBytes: () => rssOf(child.pid!),
     output: () => lines.join('\n'),
   };
@@ -130,8 +149,17 @@ export async function startGatewayProcess(
 /** Stops a child left running by a failed test (SIGKILL: it is not under test any more). */
 export async function killGatewayProcess(gateway: GatewayProcess | undefined): Promise<void> {
   if (!gateway) return;
-  gateway.kill('SIGKILL');
+  gateway.killGroup('SIGKILL');
   await gateway.exited;
+}
+
+/** The child's process group when it leads one (launchers other than node), else the child. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    child.kill(signal); // not a group leader, or the group is gone already
+  }
 }
 
 function rssOf(pid: number): number {
@@ -153,7 +181,7 @@ async function withTimeout<T>(
       promise,
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          child.kill('SIGKILL');
+          signalGroup(child, 'SIGKILL');
           reject(new Error(`gateway not ready within ${ms} ms:\n${output()}`));
         }, ms);
       }),

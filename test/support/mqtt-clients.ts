@@ -29,6 +29,33 @@ export function connectAt(url: string, options: IClientOptions = {}): Promise<Mq
   });
 }
 
+/**
+ * A CONNECT with CleanSession=0 that should be accepted: the session, its CONNACK's Session Present,
+ * and what it receives from the start (queued messages come right behind the CONNACK).
+ */
+export function connectPersistent(
+  port: number,
+  options: IClientOptions,
+): Promise<{
+  client: MqttClient;
+  sessionPresent: boolean;
+  received: { topic: string; payload: string }[];
+}> {
+  return new Promise((resolve, reject) => {
+    const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, {
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      clean: false,
+      ...options,
+    });
+    const received = collect(client);
+    client.once('connect', (connack) =>
+      resolve({ client, sessionPresent: connack.sessionPresent, received }),
+    );
+    client.once('error', reject);
+  });
+}
+
 /** Attempts a CONNECT that should be refused; resolves with the CONNACK return code. */
 export function connackRefusal(port: number, options: IClientOptions): Promise<number> {
   return connackRefusalAt(`mqtt://127.0.0.1:${port}`, options);

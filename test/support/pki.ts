@@ -89,6 +89,14 @@ export class TestPki {
     });
   }
 
+  /** A client certificate with this exact subject (e.g. `CN=a, CN=b`: several common names). */
+  withSubject(subject: string): Promise<Issued> {
+    return this.issue(`subject-${nextSerial()}`, '', {
+      subject,
+      usage: x509.ExtendedKeyUsage.clientAuth,
+    });
+  }
+
   /** Writes a CRL revoking these serials and returns its path. */
   async crl(revoked: Issued[]): Promise<string> {
     const crl = await x509.X509CrlGenerator.create({
@@ -114,7 +122,12 @@ export class TestPki {
   private async issue(
     file: string,
     commonName: string,
-    options: { san?: x509.JsonGeneralName[]; usage: x509.ExtendedKeyUsage; validDays?: number },
+    options: {
+      san?: x509.JsonGeneralName[];
+      usage: x509.ExtendedKeyUsage;
+      validDays?: number;
+      subject?: string;
+    },
   ): Promise<Issued> {
     const keys = await generateKeys();
     const serial = nextSerial();
@@ -122,7 +135,7 @@ export class TestPki {
     const notAfter = new Date(Date.now() + validDays * DAY);
     const certificate = await x509.X509CertificateGenerator.create({
       serialNumber: serial,
-      subject: `CN=${commonName}`,
+      subject: options.subject ?? `CN=${commonName}`,
       issuer: this.ca.certificate.subject,
       notBefore: new Date(Math.min(Date.now(), notAfter.getTime()) - 2 * DAY),
       notAfter,

@@ -15,6 +15,7 @@ export interface RunningGateway {
   httpPort: number;
   /** `https` when the HTTP listener serves TLS (TLS_CERT set and HTTP_TLS not false). */
   httpScheme: 'http' | 'https';
+  /** 0 when MQTT_PORT=off. */
   mqttPort: number;
   /** 0 when TLS is not configured. */
   mqttsPort: number;

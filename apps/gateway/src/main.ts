@@ -1,21 +1,26 @@
 import 'reflect-metadata';
 import { ConfigException, GatewayConfig } from '@iag/config';
 import { createGateway, RunningGateway } from './gateway';
+import { StopSignals } from './stop-signals';
 
 /**
  * SIGTERM / SIGINT: the ingestor stops acknowledging, the listeners close, the spool drains to
  * InfluxDB for up to SHUTDOWN_FLUSH_MS (the rest stays spooled for the next start), exit 0.
- * A second signal exits at once.
+ * The copies one Ctrl-C sends are one request (stop-signals.ts); a signal a second or more
+ * after the first exits at once.
  */
 function stopOnSignals(gateway: RunningGateway): void {
-  let stopping = false;
+  const signals = new StopSignals();
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    const decision = signals.receive(Date.now());
+    if (decision === 'echo') return;
+    if (decision === 'force') {
       process.stderr.write(`${signal} again: exiting without waiting\n`);
       process.exit(1);
     }
-    stopping = true;
-    process.stdout.write(`IoT Anomaly Gateway stopping (${signal})\n`);
+    process.stdout.write(
+      `IoT Anomaly Gateway stopping (${signal}); a second Ctrl-C exits without waiting\n`,
+    );
     gateway.close().then(
       () => {
         process.stdout.write('IoT Anomaly Gateway stopped\n');
@@ -46,10 +51,11 @@ async function main(): Promise<void> {
   stopOnSignals(gateway);
   const host = config.bindHost === '0.0.0.0' ? '127.0.0.1' : config.bindHost;
   const http = `${gateway.httpScheme}://${host}:${gateway.httpPort}`;
+  const mqtt = gateway.mqttPort ? `mqtt://${host}:${gateway.mqttPort}` : 'off';
   const mqtts = gateway.mqttsPort ? `  MQTTS mqtts://${host}:${gateway.mqttsPort}` : '';
   const ws = gateway.httpScheme === 'https' ? 'wss' : 'ws';
   process.stdout.write(
-    `IoT Anomaly Gateway ready: MQTT mqtt://${host}:${gateway.mqttPort}${mqtts}  ` +
+    `IoT Anomaly Gateway ready: MQTT ${mqtt}${mqtts}  ` +
       `MQTT/WebSocket ${ws}://${host}:${gateway.httpPort}/mqtt  HTTP ${http} (docs at /docs)\n`,
   );
 }

@@ -68,3 +68,41 @@ export const mqttPubackLatency = new Histogram({
     0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.25, 1, 5,
   ],
 });
+
+export const mqttSessionQueueDropped = new Counter({
+  name: 'iag_mqtt_session_queue_dropped_total',
+  help: "Messages dropped from a session's queue of unacknowledged QoS 1 deliveries because it held MQTT_MAX_QUEUED_MESSAGES (the oldest goes)",
+});
+export const mqttSessionsEnded = new Counter({
+  name: 'iag_mqtt_sessions_ended_total',
+  help: 'Persistent sessions deleted by the gateway, by reason (expired: away past MQTT_SESSION_EXPIRY_S; evicted: room for a newer one of the same principal; revoked: its device or key was revoked)',
+  labelNames: ['reason'] as const,
+});
+for (const reason of ['expired', 'evicted', 'revoked']) mqttSessionsEnded.labels(reason).inc(0);
+
+type SessionFigures = () => { sessions: number; queued: number };
+/** What the session gauges add up when scraped: every broker of the process (one outside tests). */
+const sessionFigures = new Set<SessionFigures>();
+const sessionTotal = (field: 'sessions' | 'queued') =>
+  [...sessionFigures].reduce((sum, figures) => sum + figures()[field], 0);
+
+/** Adds a broker's figures to the session gauges; the returned function takes them out. */
+export function reportSessions(figures: SessionFigures): () => void {
+  sessionFigures.add(figures);
+  return () => sessionFigures.delete(figures);
+}
+
+export const mqttPersistentSessions = new Gauge({
+  name: 'iag_mqtt_persistent_sessions',
+  help: 'Persistent (CleanSession=0) sessions held, connected or away',
+  collect() {
+    this.set(sessionTotal('sessions'));
+  },
+});
+export const mqttSessionQueued = new Gauge({
+  name: 'iag_mqtt_session_queued_messages',
+  help: 'QoS 1 messages queued for sessions and not yet acknowledged, all sessions together',
+  collect() {
+    this.set(sessionTotal('queued'));
+  },
+});

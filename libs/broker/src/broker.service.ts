@@ -9,10 +9,10 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { GatewayConfig } from '@iag/config';
-import { Aedes, Client, loadAedes } from './aedes.types';
+import { Aedes, AedesOptions, Client, loadAedes } from './aedes.types';
 import { LoadedAcl, loadTopicAcl } from './acl/acl-loader';
 import { ConnectThrottle } from './auth/connect-throttle';
-import { principalKey } from './auth/mqtt-principal';
+import { deviceKey, principalKey, serviceKey } from './auth/mqtt-principal';
 import { CredentialCheck } from './auth/credential-check';
 import { MqttAuthPolicy } from './auth/mqtt-auth.policy';
 import {
@@ -34,8 +34,10 @@ import { ConnectionGate } from './listeners/connection-gate';
 import { ConnectionInfos } from './listeners/connection-info';
 import { installSinglePubackWrite } from './listeners/puback-writer';
 import { TelemetryLane } from './listeners/telemetry-lane';
+import { plainListenerWarning } from './listeners/bind-host';
 import { boundPort, closeServer, listenTcp, listenTls } from './listeners/mqtt-listeners';
 import { WebSocketListener } from './listeners/websocket-listener';
+import { SessionKeeper } from './sessions/session-keeper';
 import { SessionRegistry } from './sessions/session-registry';
 import { loadTlsMaterial } from './tls/tls-material';
 
@@ -47,6 +49,8 @@ const MAX_TOPIC_LEVELS = 16;
 export class BrokerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(BrokerService.name);
   private readonly sessions = new SessionRegistry();
+  private readonly audience = new TelemetryAudience();
+  private readonly keeper: SessionKeeper;
   private aedes?: Aedes;
   private tcp?: Server;
   private tls?: Server;
@@ -71,6 +75,7 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
       messagesPerSec: limits.deviceMessagesPerSec,
       bytesPerSec: limits.deviceBytesPerSec,
     });
+    this.keeper = new SessionKeeper(config.mqttSessions, this.sessions, this.audience);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -86,7 +91,7 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
         this.logger.warn(`internal publish failed: ${e.message}`),
       ),
     );
-    const audience = new TelemetryAudience();
+    const audience = this.audience;
     const hooks = new PublishHooks(
       admission,
       audience,
@@ -111,8 +116,14 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
 
   private async listen(gate: ConnectionGate): Promise<void> {
     const host = this.config.bindHost;
-    this.tcp = await listenTcp(gate, host, this.config.ports.mqtt);
-    this.logger.log(`MQTT listening on ${host}:${boundPort(this.tcp)}`);
+    const port = this.config.ports.mqtt;
+    const exposed = plainListenerWarning(host, port, this.tlsOptions !== undefined);
+    if (exposed) this.logger.warn(exposed);
+    if (port === null) this.logger.log('MQTT over plain TCP is off (MQTT_PORT=off)');
+    else {
+      this.tcp = await listenTcp(gate, host, port);
+      this.logger.log(`MQTT listening on ${host}:${boundPort(this.tcp)}`);
+    }
     if (!this.tlsOptions) return;
     const { mqtts } = this.config.ports;
     const timeout = this.config.mqttSecurity.connectTimeoutMs;
@@ -129,7 +140,7 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
     });
   }
 
-  /** Port the TCP listener is bound to (useful when configured as 0). */
+  /** Port the TCP listener is bound to (useful when configured as 0); 0 when MQTT_PORT=off. */
   mqttPort(): number {
     return boundPort(this.tcp);
   }
@@ -147,14 +158,23 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
     return this.aedes?.connectedClients ?? 0;
   }
 
-  /** Closes every live session of a device (revocation); resolves once they are closed. */
+  /** Closes every live session of a device (token rotation); its persistent sessions stay. */
   disconnectDevice(deviceId: string): Promise<number> {
     return closeAll(this.sessions.clientsOf(deviceId));
   }
 
-  /** Closes every live service session opened with an API key (key revocation). */
-  disconnectKey(keyId: string): Promise<number> {
-    return closeAll(this.sessions.clientsOfKey(keyId));
+  /** Revocation of a device: closes its live sessions, then deletes its persistent ones. */
+  async revokeDevice(deviceId: string): Promise<number> {
+    const closed = await this.disconnectDevice(deviceId);
+    await this.keeper.revoke(deviceKey(deviceId));
+    return closed;
+  }
+
+  /** Key revocation: closes its live service sessions, then deletes its persistent ones. */
+  async disconnectKey(keyId: string): Promise<number> {
+    const closed = await closeAll(this.sessions.clientsOfKey(keyId));
+    await this.keeper.revoke(serviceKey(keyId));
+    return closed;
   }
 
   publish(topic: string, payload: string | Buffer, qos: 0 | 1): Promise<void> {
@@ -181,6 +201,7 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
       this.aedes ? this.aedes.close(() => resolve()) : resolve(),
     );
     await listenersClosed;
+    this.keeper.close();
   }
 
   private async createAedes(
@@ -196,6 +217,7 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
         this.config.allowAnonymousDevices || acl.isOpen(),
       ),
       this.sessions,
+      this.keeper,
       acl,
       new ConnectThrottle({
         baseDelayMs: security.authDelayMs,
@@ -211,6 +233,8 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
       authorizePublish: hooks.authorizePublish.bind(hooks),
       authorizeSubscribe: hooks.authorizeSubscribe.bind(hooks),
       authorizeForward: hooks.authorizeForward.bind(hooks),
+      // Persistent sessions' queues bounded by MQTT_MAX_QUEUED_MESSAGES (sessions/session-keeper.ts).
+      persistence: this.keeper.store.persistence as AedesOptions['persistence'],
       // Generous client ids (MQTT-3.1.3-5 sets 23 as the least a server must accept).
       maxClientsIdLength: 128,
       maxTopicLevels: MAX_TOPIC_LEVELS,
@@ -237,11 +261,13 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
 
   private onClientReady(client: Client): void {
     this.sessions.attach(client);
+    this.keeper.ready(client);
     mqttConnections.set(this.connectionCount());
   }
 
   private onClientGone(client: Client): void {
     this.sessions.detach(client);
+    this.keeper.gone(client);
     const principal = this.sessions.principalOf(client);
     if (
       principal &&

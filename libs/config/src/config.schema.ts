@@ -1,6 +1,15 @@
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
+/** A listener that can be turned off: `off` = null, else a port (0 = pick a free one). */
+const portOrOff = z.string().transform((v, ctx) => {
+  const text = v.trim();
+  if (text === 'off') return null;
+  const parsed = port.safeParse(text === '' ? undefined : text);
+  if (parsed.success) return parsed.data;
+  ctx.addIssue({ code: 'custom', message: 'must be a port (0 = pick a free one) or off' });
+  return z.NEVER;
+});
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -32,7 +41,7 @@ export const envSchema = z
   .object({
     DATA_DIR: z.string().min(1).default('./data'),
     BIND_HOST: z.string().min(1).default('0.0.0.0'),
-    MQTT_PORT: port.default(1883),
+    MQTT_PORT: portOrOff.default(1883),
     MQTTS_PORT: port.default(8883),
     HTTP_PORT: port.default(3000),
     INFLUX_URL: optionalString.pipe(z.url({ error: 'must be an http(s) URL' }).optional()),
@@ -68,6 +77,9 @@ export const envSchema = z
     MQTT_AUTH_DELAY_MAX_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
     MQTT_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
     MQTT_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(100_000).default(100),
+    MQTT_MAX_QUEUED_MESSAGES: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+    MQTT_SESSION_EXPIRY_S: z.coerce.number().int().min(1).max(2_592_000).default(86_400),
+    MQTT_MAX_SESSIONS_PER_PRINCIPAL: z.coerce.number().int().min(1).max(10_000).default(4),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),

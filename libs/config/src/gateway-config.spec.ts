@@ -90,6 +90,33 @@ describe(GatewayConfig.name, () => {
     expect(config.ports.mqtt).toBe(0);
   });
 
+  it('turns the plain MQTT listener off with MQTT_PORT=off', () => {
+    expect(GatewayConfig.fromEnv({ MQTT_PORT: 'off' }).ports.mqtt).toBeNull();
+    expect(GatewayConfig.fromEnv({ MQTT_PORT: ' 1884 ' }).ports.mqtt).toBe(1884);
+    expect(problemsOf({ MQTT_PORT: 'none' })).toContain('MQTT_PORT: must be a port');
+    expect(problemsOf({ MQTT_PORT: '' })).toContain('MQTT_PORT');
+    expect(problemsOf({ MQTT_PORT: '65536' })).toContain('MQTT_PORT');
+  });
+
+  it('bounds persistent sessions by default', () => {
+    expect(GatewayConfig.fromEnv({}).mqttSessions).toEqual({
+      maxQueuedMessages: 1000,
+      expiryMs: 86_400_000,
+      maxPerPrincipal: 4,
+    });
+    const problems = problemsOf({
+      MQTT_MAX_QUEUED_MESSAGES: '0',
+      MQTT_SESSION_EXPIRY_S: '0',
+      MQTT_MAX_SESSIONS_PER_PRINCIPAL: 'many',
+    });
+    for (const name of [
+      'MQTT_MAX_QUEUED_MESSAGES',
+      'MQTT_SESSION_EXPIRY_S',
+      'MQTT_MAX_SESSIONS_PER_PRINCIPAL',
+    ])
+      expect(problems).toContain(name);
+  });
+
   it('applies the security defaults', () => {
     const config = GatewayConfig.fromEnv({});
     expect(config.tls).toEqual({ http: false });

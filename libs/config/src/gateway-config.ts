@@ -6,7 +6,8 @@ import { ConfigException } from './config.exception';
 export class GatewayConfig {
   readonly dataDir: string;
   readonly bindHost: string;
-  readonly ports: { mqtt: number; mqtts: number; http: number };
+  /** `mqtt` is null when MQTT_PORT=off (no plain TCP listener). */
+  readonly ports: { mqtt: number | null; mqtts: number; http: number };
   readonly influx: {
     url: string | undefined;
     database: string;
@@ -42,6 +43,15 @@ export class GatewayConfig {
     maxSubscriptions: number;
     /** Largest MQTT packet accepted: room for a payload over the limit, so it can be answered. */
     maxPacketBytes: number;
+  };
+  /** Persistent (CleanSession=0) MQTT sessions: what one may hold and how long it outlives its connection. */
+  readonly mqttSessions: {
+    /** Messages queued for one session (offline or in flight); past it the oldest is dropped. */
+    maxQueuedMessages: number;
+    /** A disconnected persistent session, and its client id ownership, end this long after it left. */
+    expiryMs: number;
+    /** Persistent sessions one device or API key may hold. */
+    maxPerPrincipal: number;
   };
   readonly logLevel: string;
   readonly writer: { batchPoints: number; batchMs: number; shutdownFlushMs: number };
@@ -115,6 +125,11 @@ export class GatewayConfig {
       connectTimeoutMs: env.MQTT_CONNECT_TIMEOUT_MS,
       maxSubscriptions: env.MQTT_MAX_SUBSCRIPTIONS,
       maxPacketBytes: env.MAX_PAYLOAD_BYTES + 65_536,
+    };
+    this.mqttSessions = {
+      maxQueuedMessages: env.MQTT_MAX_QUEUED_MESSAGES,
+      expiryMs: env.MQTT_SESSION_EXPIRY_S * 1000,
+      maxPerPrincipal: env.MQTT_MAX_SESSIONS_PER_PRINCIPAL,
     };
     this.logLevel = env.LOG_LEVEL;
     this.writer = {

@@ -50,8 +50,8 @@ export class DevicesService {
 
   async remove(id: string, by: Principal): Promise<void> {
     if (!(await this.registry.remove(id))) throw deviceNotFound(id);
-    // Removed first, so a reconnect after the disconnect is refused.
-    const sessions = await this.broker.disconnectDevice(id);
+    // Removed first, so a reconnect after the disconnect is refused; its persistent sessions go too.
+    const sessions = await this.broker.revokeDevice(id);
     this.detection.forgetDevice(id);
     this.logger.log(`device ${id} removed by ${by.name}; ${sessions} session(s) closed`);
   }

@@ -3,6 +3,8 @@ import type { TLSSocket } from 'node:tls';
 export type CertificateIdentity =
   | { status: 'none' }
   | { status: 'invalid'; reason: string }
+  /** Verified, but its subject names more than one CN: refused rather than read as its first. */
+  | { status: 'ambiguous'; reason: string }
   | { status: 'valid'; commonName: string };
 
 /**
@@ -17,9 +19,11 @@ export function certificateIdentity(tls: TLSSocket | undefined): CertificateIden
   if (!tls.authorized) {
     return { status: 'invalid', reason: String(tls.authorizationError ?? 'not trusted') };
   }
+  // node:tls gives a subject attribute that occurs more than once as an array. The CN names the
+  // device, so a subject with several is ambiguous: which one a CA checked cannot be known here.
   const cn: unknown = certificate.subject?.CN;
-  const commonName = Array.isArray(cn) ? (cn[0] as unknown) : cn;
-  return typeof commonName === 'string' && commonName.length > 0
-    ? { status: 'valid', commonName }
+  if (Array.isArray(cn)) return { status: 'ambiguous', reason: 'several subject common names' };
+  return typeof cn === 'string' && cn.length > 0
+    ? { status: 'valid', commonName: cn }
     : { status: 'invalid', reason: 'no subject common name' };
 }

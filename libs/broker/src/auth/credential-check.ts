@@ -55,6 +55,11 @@ export class CredentialCheck {
     return isDeviceId(username) ? username : undefined;
   }
 
+  /** Provisioned and not revoked (what client id ownership asks). */
+  isProvisioned(deviceId: string): boolean {
+    return this.devices.exists(deviceId);
+  }
+
   async check(
     clientId: string,
     username: string | undefined,
@@ -63,6 +68,8 @@ export class CredentialCheck {
   ): Promise<CheckOutcome> {
     const cert = certificateIdentity(tls);
     if (cert.status === 'invalid') return refusal('bad_certificate', ConnackCode.NOT_AUTHORIZED);
+    if (cert.status === 'ambiguous')
+      return refusal('several_common_names', ConnackCode.NOT_AUTHORIZED);
     if (cert.status === 'valid') return this.byCertificate(cert.commonName, username);
     if (username === undefined && password === undefined) return this.anonymous(clientId);
     if (!password || password.length === 0 || password.length > MAX_PASSWORD_BYTES) {

@@ -8,7 +8,10 @@ import {
   mqttConnectThrottled,
 } from '../broker.metrics';
 import type { ConnectionInfos } from '../listeners/connection-info';
+import type { SessionKeeper } from '../sessions/session-keeper';
 import { SessionRegistry } from '../sessions/session-registry';
+import { ThrottledWarning } from '../hooks/throttled-warning';
+import { clientIdOwner } from './client-id-owner';
 import { ConnectThrottle } from './connect-throttle';
 import { CheckOutcome, CredentialCheck, Refusal } from './credential-check';
 import { describePrincipal, MqttPrincipal } from './mqtt-principal';
@@ -24,6 +27,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  */
 export class MqttAuthPolicy {
   private readonly logger = new Logger(MqttAuthPolicy.name);
+  private readonly warnings = new ThrottledWarning(this.logger);
   /** Sessions whose CONNECT carried a zero-byte client id with CleanSession=0 (aedes would invent an id). */
   private readonly emptyPersistentIds = new WeakSet<Client>();
   private readonly wills = new WeakMap<Client, Will>();
@@ -31,6 +35,7 @@ export class MqttAuthPolicy {
   constructor(
     private readonly credentials: CredentialCheck,
     private readonly sessions: SessionRegistry,
+    private readonly keeper: SessionKeeper,
     private readonly acl: TopicAcl,
     private readonly throttle: ConnectThrottle,
     private readonly connections: ConnectionInfos,
@@ -106,27 +111,39 @@ export class MqttAuthPolicy {
 
   /** Rules that need the principal: whose client id this is, and where its will may go. */
   private sessionRules(client: Client, principal: MqttPrincipal): CheckOutcome {
-    // MQTT-3.1.3-9: the server may reject a client id; one held by another principal is never taken over.
-    if (!this.sessions.mayUseClientId(client.id, principal)) {
-      this.logger.warn(
-        `CONNECT refused: ${describePrincipal(principal)} used a client id held by another principal`,
-      );
+    // MQTT-3.1.3-9 (CONNACK 0x02, section 3.2.2.3): the server may reject a client id. A provisioned
+    // device's id, and its id followed by `-`, are that device's alone: taking one with
+    // CleanSession=0 would lock the device out of its own session.
+    const owner = clientIdOwner(client.id, (id) => this.credentials.isProvisioned(id));
+    if (owner !== undefined && !(principal.kind === 'device' && principal.deviceId === owner)) {
+      this.warnClientId(principal, `the client id of device ${owner}`);
+      return { refusal: identifierRejected('client_id_reserved') };
+    }
+    // One held by another principal (live or persistent session) is never taken over.
+    if (!this.keeper.mayUseClientId(client.id, principal)) {
+      this.warnClientId(principal, 'a client id held by another principal');
       return { refusal: identifierRejected('client_id_taken') };
     }
     const will = this.wills.get(client);
     // MQTT-3.1.2-8: an accepted will must be published later, so a will the principal could not publish
     // (topic outside its ACL, or QoS 2) is refused now rather than dropped at disconnect.
     if (will && ((will.qos ?? 0) > 1 || !this.acl.canPublish(principal, will.topic))) {
-      return {
-        refusal: {
-          reason: 'will_forbidden',
-          code: BrokerExceptionCode.NOT_AUTHORIZED,
-          returnCode: ConnackCode.NOT_AUTHORIZED,
-          failure: false,
-        },
-      };
+      return { refusal: notAuthorized('will_forbidden') };
+    }
+    // Decided last, as it records the session. MQTT 3.1.1 has no quota code: 0x05 says retrying will not help.
+    if (!client.clean && !this.keeper.admit(client.id, principal)) {
+      this.warnings.warn(
+        `sessions:${describePrincipal(principal)}`,
+        `CONNECT refused (0x05): ${describePrincipal(principal)} already holds MQTT_MAX_SESSIONS_PER_PRINCIPAL connected persistent sessions`,
+      );
+      return { refusal: notAuthorized('too_many_sessions') };
     }
     return { principal };
+  }
+
+  private warnClientId(principal: MqttPrincipal, what: string): void {
+    const who = describePrincipal(principal);
+    this.warnings.warn(`client-id:${who}`, `CONNECT refused (0x02): ${who} used ${what}`);
   }
 
   private refuse(done: Done, refusal: Refusal): void {
@@ -142,11 +159,14 @@ export class MqttAuthPolicy {
   }
 }
 
-function identifierRejected(reason: string): Refusal {
-  return {
-    reason,
-    code: BrokerExceptionCode.IDENTIFIER_REJECTED,
-    returnCode: ConnackCode.IDENTIFIER_REJECTED,
-    failure: false,
-  };
+/** A session rule's refusal (0x02 or 0x05): not a wrong secret, so the failure throttle does not count it. */
+function ruleRefusal(reason: string, returnCode: number): Refusal {
+  const code =
+    returnCode === ConnackCode.IDENTIFIER_REJECTED
+      ? BrokerExceptionCode.IDENTIFIER_REJECTED
+      : BrokerExceptionCode.NOT_AUTHORIZED;
+  return { reason, code, returnCode, failure: false };
 }
+
+const identifierRejected = (reason: string) => ruleRefusal(reason, ConnackCode.IDENTIFIER_REJECTED);
+const notAuthorized = (reason: string) => ruleRefusal(reason, ConnackCode.NOT_AUTHORIZED);

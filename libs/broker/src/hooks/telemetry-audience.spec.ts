@@ -1,7 +1,8 @@
 import type { Client } from '../aedes.types';
 import { TelemetryAudience } from './telemetry-audience';
 
-const session = (): Client => ({}) as Client;
+let sessions = 0;
+const session = (id = `s${++sessions}`): Client => ({ id }) as Client;
 
 describe('TelemetryAudience', () => {
   it.each([
@@ -45,5 +46,21 @@ describe('TelemetryAudience', () => {
     audience.forget(session(), ['devices/+/telemetry']);
     audience.forget(a, ['devices/d1/#']);
     expect(audience.mayReceive('d9')).toBe(true);
+  });
+
+  it('knows a session by client id: a returning session is not counted twice, and ends whole', () => {
+    const audience = new TelemetryAudience();
+    audience.grant(session('viewer'), 'devices/+/telemetry');
+    audience.grant(session('viewer'), 'devices/+/telemetry'); // the same session, reconnected
+    audience.grant(session('viewer'), 'devices/d1/#');
+    audience.grant(session('other'), 'devices/d2/telemetry');
+    audience.forgetSession('viewer');
+    expect([
+      audience.mayReceive('d1'),
+      audience.mayReceive('d2'),
+      audience.mayReceive('d3'),
+    ]).toEqual([false, true, false]);
+    audience.forgetSession('nobody');
+    expect(audience.mayReceive('d2')).toBe(true);
   });
 });

@@ -3,13 +3,14 @@ import { deviceKey, MqttPrincipal, principalKey, serviceKey } from '../auth/mqtt
 
 /**
  * Which principal holds which live MQTT sessions (a device or key may hold several, with different client
- * ids), and which principal owns each client id, so one principal cannot take over another's session.
+ * ids), and which live session has each client id. Who holds a persistent session while it is away is
+ * kept by PersistentSessions (session-keeper.ts).
  */
 export class SessionRegistry {
   private readonly principals = new WeakMap<Client, MqttPrincipal>();
   private readonly byKey = new Map<string, Set<Client>>();
-  /** client id -> principal key, for live sessions and for persistent (CleanSession=0) ones. */
-  private readonly owners = new Map<string, string>();
+  /** client id -> its live session. */
+  private readonly live = new Map<string, Client>();
 
   /** Called from authenticate, before the session is live. */
   identify(client: Client, principal: MqttPrincipal): void {
@@ -20,17 +21,22 @@ export class SessionRegistry {
     return client ? this.principals.get(client) : undefined;
   }
 
-  /** False when the client id belongs to a session of another principal (live or persistent). */
-  mayUseClientId(clientId: string, principal: MqttPrincipal): boolean {
-    const owner = this.owners.get(clientId);
-    return owner === undefined || owner === principalKey(principal);
+  /** The principal key of the live session with this client id, if one is connected. */
+  liveOwnerOf(clientId: string): string | undefined {
+    const client = this.live.get(clientId);
+    const principal = client && this.principals.get(client);
+    return principal && principalKey(principal);
+  }
+
+  hasLive(clientId: string): boolean {
+    return this.live.has(clientId);
   }
 
   attach(client: Client): void {
     const principal = this.principals.get(client);
     if (!principal) return;
     const key = principalKey(principal);
-    this.owners.set(client.id, key);
+    this.live.set(client.id, client);
     let clients = this.byKey.get(key);
     if (!clients) this.byKey.set(key, (clients = new Set()));
     clients.add(client);
@@ -43,10 +49,8 @@ export class SessionRegistry {
     const clients = this.byKey.get(key);
     clients?.delete(client);
     if (clients?.size === 0) this.byKey.delete(key);
-    // A persistent session outlives its connection, and so does its owner; so does a session that took over.
-    const stillLive = [...(clients ?? [])].some((other) => other.id === client.id);
-    if (client.clean && !stillLive && this.owners.get(client.id) === key)
-      this.owners.delete(client.id);
+    // A session that took the id over is live under it now.
+    if (this.live.get(client.id) === client) this.live.delete(client.id);
   }
 
   clientsOf(deviceId: string): Client[] {

@@ -30,7 +30,10 @@ export function spawnInfluxd(
     const [command, argv] = canUsePdeathsig()
       ? ['setpriv', ['--pdeathsig', 'KILL', '--', influxdPath, ...args]]
       : [influxdPath, args];
-    return spawn(command, argv, { stdio: ['ignore', fd, fd] });
+    // A process group of its own: a terminal's Ctrl-C signals the gateway's whole group, and
+    // influxd must outlive that signal, as the gateway drains its spool into it before it stops
+    // influxd itself. The kernel (pdeathsig) or the exit hook still ends it with the gateway.
+    return spawn(command, argv, { stdio: ['ignore', fd, fd], detached: true });
   } finally {
     closeSync(fd); // the child holds its own copy
   }
