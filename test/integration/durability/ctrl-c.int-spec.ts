@@ -63,7 +63,8 @@ describe('Ctrl-C', () => {
 
     // The gateway's own influxd, on the same data, holds every acknowledged reading.
     influxd = new ManagedInfluxd({ dataDir: join(dataDir, 'influxdb'), log: () => undefined });
-    const { missing, stored } = await fleet.awaitStored(database, await influxd.start());
+    const url = await influxd.start();
+    const { missing, stored } = await fleet.awaitStored(database, { url, ...influxd.credentials });
     expect(missing).toEqual({});
     const count = [...stored.values()].reduce((sum, seqs) => sum + seqs.length, 0);
     expect(count).toBeGreaterThanOrEqual(300);
