@@ -31,7 +31,9 @@ describe('Ctrl-C', () => {
 
   const managedEnv = (dataDir: string, database: string) => ({
     DATA_DIR: dataDir,
-    INFLUX_URL: '', // the gateway starts and supervises its own influxd
+    INFLUX_URL: '', // the gateway starts and supervises its own influxd, with its own admin
+    INFLUX_USERNAME: '',
+    INFLUX_PASSWORD: '',
     INFLUX_DATABASE: database,
     ALLOW_ANONYMOUS_DEVICES: 'true',
     SHUTDOWN_FLUSH_MS: '30000',
