@@ -1,0 +1,86 @@
+/** Most metrics one device's multivariate model tracks (as many as a reading may carry). */
+export const MAX_SLOTS = 64;
+
+/**
+ * A device's metrics as a vector: one slot per metric name, in the order they first appeared,
+ * holding the latest value. A metric missing from a reading keeps its last value for up to
+ * `maxCarryForward` readings (firmware often sends some metrics less often than others); past
+ * that it is stale, and the model imputes it instead of trusting an old value.
+ */
+export class MetricSlots {
+  readonly names: string[] = [];
+  private readonly index = new Map<string, number>();
+  /** Latest value per slot (carried forward); read-only to callers. */
+  readonly values = new Float64Array(MAX_SLOTS);
+  /** 1 for the slots the last reading itself carried. */
+  readonly seen = new Uint8Array(MAX_SLOTS);
+  private readonly previous = new Float64Array(MAX_SLOTS);
+  /** Readings since each slot's metric was last seen. */
+  private readonly age = new Int32Array(MAX_SLOTS).fill(1 << 30);
+  private readonly previousAge = new Int32Array(MAX_SLOTS).fill(1 << 30);
+  /** Metric names beyond MAX_SLOTS, seen and not tracked. */
+  overflow = 0;
+
+  constructor(private readonly maxCarryForward: number) {}
+
+  /** Takes one reading in; returns how many new slots it opened. */
+  take(reading: Record<string, number>): number {
+    let added = 0;
+    for (let j = 0; j < this.names.length; j++) {
+      this.previous[j] = this.values[j];
+      this.previousAge[j] = this.age[j];
+      if (this.age[j] < 1 << 30) this.age[j]++;
+      this.seen[j] = 0;
+    }
+    for (const name in reading) {
+      const value = reading[name];
+      if (!Number.isFinite(value)) continue;
+      let j = this.index.get(name);
+      if (j === undefined) {
+        if (this.names.length >= MAX_SLOTS) {
+          this.overflow++;
+          continue;
+        }
+        j = this.names.length;
+        this.names.push(name);
+        this.index.set(name, j);
+        added++;
+      }
+      this.values[j] = value;
+      this.age[j] = 0;
+      this.seen[j] = 1;
+    }
+    return added;
+  }
+
+  get size(): number {
+    return this.names.length;
+  }
+
+  fresh(j: number): boolean {
+    return this.age[j] <= this.maxCarryForward;
+  }
+
+  /** The step since the previous reading can be trusted: the metric is fresh now and was then. */
+  freshStep(j: number): boolean {
+    return this.fresh(j) && this.previousAge[j] <= this.maxCarryForward;
+  }
+
+  value(j: number): number {
+    return this.values[j];
+  }
+
+  step(j: number): number {
+    return this.values[j] - this.previous[j];
+  }
+
+  get bytes(): number {
+    return (
+      this.values.byteLength +
+      this.seen.byteLength +
+      this.previous.byteLength +
+      this.age.byteLength +
+      this.previousAge.byteLength
+    );
+  }
+}

@@ -1,0 +1,133 @@
+import { AdaptiveLimits } from '../calibration/adaptive-limits';
+import { LogLimitState } from '../calibration/log-limit';
+import { SubspaceBasis } from './subspace-basis';
+import { SubspaceOptions } from './subspace-options';
+
+/** The statistics a reading is judged by, in the order of every array here. */
+export const STATISTICS = [
+  'T2',
+  'SPE',
+  'residual-T2',
+  'max-z',
+  'T2-ewma',
+  'SPE-ewma',
+  'residual-T2-ewma',
+  'max-z-ewma',
+] as const;
+/** Statistics per vector (the reading's, then its EWMA's). */
+export const PER_VECTOR = 4;
+const COUNT = STATISTICS.length;
+
+/** One judged reading. `z`/`ewma` are copies, kept only for readings over the threshold. */
+export interface MonitorVerdict {
+  /** max over the statistics of value / limit (1.0 = threshold). */
+  score: number;
+  /** Which statistic gave it (index into STATISTICS). */
+  statistic: number;
+  z: Float64Array | null;
+  ewma: Float64Array | null;
+}
+
+/**
+ * Judges readings against a fitted basis: Hotelling's T², the SPE and the largest single z² of
+ * the standardised vector, and the same three of its EWMA (MEWMA: small persistent shifts that
+ * single readings hide), each against its own limit. Readings judged normal, once the device has
+ * been quiet for a while, keep the limits and the basis current; anything in or right after an
+ * alarm is never learned, so an ongoing episode cannot become the new normal.
+ */
+export class SubspaceMonitor {
+  private readonly z: Float64Array;
+  private readonly ewma: Float64Array;
+  private readonly values = new Float64Array(COUNT);
+  private readonly scratch: Float64Array;
+  private ewmaStarted = false;
+  private adapted = 0;
+
+  constructor(
+    readonly basis: SubspaceBasis,
+    private readonly limits: AdaptiveLimits,
+    private readonly options: SubspaceOptions,
+  ) {
+    this.z = new Float64Array(basis.width);
+    this.ewma = new Float64Array(basis.width);
+    this.scratch = new Float64Array(basis.width);
+  }
+
+  /** Limits learned from held-out rows (the fit has not seen them). */
+  static calibrated(
+    basis: SubspaceBasis,
+    rows: readonly { x: Float64Array; present: Uint8Array }[],
+    options: SubspaceOptions,
+  ): SubspaceMonitor {
+    const limits = new AdaptiveLimits(COUNT, {
+      sigmas: options.limitSigmas,
+      weight: options.limitWeight,
+      quietBefore: options.quietBeforeAdapt,
+    });
+    const monitor = new SubspaceMonitor(basis, limits, options);
+    for (const { x, present } of rows) limits.seed(monitor.measure(x, present));
+    return monitor;
+  }
+
+  /** A monitor on another basis (a refit) with these limits; its EWMA starts again. */
+  withBasis(basis: SubspaceBasis): SubspaceMonitor {
+    return new SubspaceMonitor(basis, this.limits, this.options);
+  }
+
+  limitStates(): LogLimitState[] {
+    return this.limits.states();
+  }
+
+  /** The six statistics of a reading (shared buffer, valid until the next call). */
+  measure(x: ArrayLike<number>, present: Uint8Array): Float64Array {
+    const { z, ewma } = this;
+    this.basis.standardize(x, present, z);
+    const weight = this.options.ewmaWeight;
+    if (!this.ewmaStarted) {
+      ewma.set(z);
+      this.ewmaStarted = true;
+    } else {
+      for (let j = 0; j < z.length; j++) ewma[j] = weight * z[j] + (1 - weight) * ewma[j];
+    }
+    this.basis.statistics(z, this.scratch, this.values, 0);
+    this.basis.statistics(ewma, this.scratch, this.values, PER_VECTOR);
+    // The EWMA of a unit-variance series has variance w / (2 - w): rescale to the raw units.
+    const inflation = (2 - weight) / weight;
+    for (let i = PER_VECTOR; i < COUNT; i++) this.values[i] *= inflation;
+    return this.values;
+  }
+
+  /** Judges a reading; `extra` is a score from outside the statistics (a stuck metric) that joins the max. */
+  judge(x: ArrayLike<number>, present: Uint8Array, extra: number): MonitorVerdict {
+    const { score, statistic, learned } = this.limits.judge(this.measure(x, present), extra);
+    const over = score > 1;
+    const verdict: MonitorVerdict = {
+      score,
+      statistic,
+      z: over ? this.z.slice() : null,
+      ewma: over ? this.ewma.slice() : null,
+    };
+    if (learned) this.adapt(x, present);
+    return verdict;
+  }
+
+  get bytes(): number {
+    return (
+      this.basis.bytes +
+      this.z.byteLength +
+      this.ewma.byteLength +
+      this.scratch.byteLength +
+      this.values.byteLength +
+      this.limits.bytes
+    );
+  }
+
+  private adapt(x: ArrayLike<number>, present: Uint8Array): void {
+    if (this.options.adaptWeight <= 0) return;
+    this.basis.adapt(x, this.z, present, this.options.adaptWeight);
+    if (++this.adapted >= this.options.refreshEvery) {
+      this.adapted = 0;
+      this.basis.refresh();
+    }
+  }
+}

@@ -1,0 +1,41 @@
+/** Settings of the multivariate detector; one set for every device (see README "Detection"). */
+export interface SubspaceOptions {
+  /** Readings a device learns from before it is scored (at least twice its feature count). */
+  learnReadings: number;
+  /** Share of the learning readings held out to set the limits on values the fit has not seen. */
+  holdoutShare: number;
+  explainedVariance: number;
+  shrinkage: number;
+  /** Weight of the newest reading in the EWMA of the standardised vector (small persistent shifts). */
+  ewmaWeight: number;
+  /** A statistic scores 1.0 at exp(mean + limitSigmas × sd) of its log over normal readings. */
+  limitSigmas: number;
+  /** EWMA weight with which the limits keep learning from readings judged normal. */
+  limitWeight: number;
+  /** EWMA weight with which centre and covariance follow readings judged normal (0: frozen). */
+  adaptWeight: number;
+  /** Readings under the threshold after the last one over it before anything is learned again. */
+  quietBeforeAdapt: number;
+  /** The principal components are re-derived after this many adapted readings. */
+  refreshEvery: number;
+  /** A noisy metric repeating one value this many readings scores 1.0 as stuck (0: off). */
+  stuckReadings: number;
+  /** Readings a missing metric keeps its last value before it is imputed as stale. */
+  maxCarryForward: number;
+}
+
+/** The defaults, tuned on the tuning splits only (BATADAL dataset04, TEP d00 + dNN training runs). */
+export const DEFAULT_SUBSPACE_OPTIONS: SubspaceOptions = {
+  learnReadings: 150,
+  holdoutShare: 1 / 3,
+  explainedVariance: 0.9,
+  shrinkage: 0.1,
+  ewmaWeight: 0.3,
+  limitSigmas: 3,
+  limitWeight: 0.001,
+  adaptWeight: 0.001,
+  quietBeforeAdapt: 30,
+  refreshEvery: 200,
+  stuckReadings: 10,
+  maxCarryForward: 3,
+};
