@@ -9,6 +9,16 @@ export interface MetricContribution {
   contribution: number;
 }
 
+/** One detector that went over its threshold during an episode, with its highest score there. */
+export interface DetectorFiring {
+  detector: string;
+  modelVersion: string | null;
+  /** Normalised: 1.0 is that detector's threshold. */
+  peakScore: number;
+  /** Raw threshold in that detector's own units. */
+  threshold: number;
+}
+
 /** The Anomaly of the REST contract (DESIGN.md); times ISO 8601 taken from the readings. */
 export interface Anomaly {
   id: string;
@@ -20,8 +30,11 @@ export interface Anomaly {
   threshold: number;
   severity: AnomalySeverity;
   metrics: MetricContribution[];
+  /** The detector with the highest peak (its threshold is `threshold`). */
   detector: string;
   modelVersion: string | null;
+  /** Every detector that fired during the episode, highest peak first (the combination rule). */
+  detectors: DetectorFiring[];
   status: AnomalyStatus;
   acknowledgedBy: string | null;
   acknowledgedAt: string | null;

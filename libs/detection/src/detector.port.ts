@@ -18,6 +18,13 @@ export interface ScoreSource {
   episode?: { openAfter: number; closeAfter: number };
 }
 
+/** One detector's score of a reading, when several scored it (see WindowScore.evidence). */
+export interface Evidence {
+  source: ScoreSource;
+  /** Normalised: 1.0 is that detector's threshold. */
+  score: number;
+}
+
 export interface WindowScore {
   /** Normalised: 1.0 is this detector's threshold. */
   score: number;
@@ -25,6 +32,12 @@ export interface WindowScore {
   contributions: { name: string; contribution: number }[];
   /** Set by detectors that delegate (one model per profile); absent means the detector itself. */
   source?: ScoreSource;
+  /**
+   * Every detector that scored the reading, when more than one did (the router: a model or the
+   * multivariate detector, and the z-score on the metrics they do not cover). `score`,
+   * `contributions` and `source` are then those of the highest one (the combination rule).
+   */
+  evidence?: Evidence[];
 }
 
 /**
@@ -49,12 +62,16 @@ export interface AnomalyDetector {
   isReady?(): boolean;
 }
 
+/** Which of a reading's metrics another detector scored: all (true), none (false), or these names. */
+export type Coverage = boolean | readonly string[];
+
 /**
- * A detector that can stand behind others (the z-score behind the models): it sees every reading,
- * scoring only those the others did not score and only learning from the rest, so it is current
- * whenever it has to step in without spending a score that would be thrown away.
+ * A detector that can stand behind others (the z-score behind the models and the multivariate
+ * detector): it sees every reading, scoring the metrics no other detector scored and only learning
+ * from the rest, so it is current whenever it has to step in, without spending a score that would
+ * be thrown away.
  */
 export interface FallbackDetector extends AnomalyDetector {
-  /** One result per window, in order: covered[i] = another detector scored window i (null here). */
-  scoreUncovered(windows: DeviceWindow[], covered: readonly boolean[]): (WindowScore | null)[];
+  /** One result per window, in order; null where every metric was covered (or is still learning). */
+  scoreUncovered(windows: DeviceWindow[], covered: readonly Coverage[]): (WindowScore | null)[];
 }

@@ -35,8 +35,18 @@ export const anomalySchema = z.object({
   threshold: z.number(),
   severity: z.enum(ANOMALY_SEVERITIES as [AnomalySeverity, ...AnomalySeverity[]]),
   metrics: z.array(z.object({ name: z.string(), contribution: z.number() })),
-  detector: z.string(),
+  detector: z.string().describe('The detector with the highest peak'),
   modelVersion: z.string().nullable(),
+  detectors: z
+    .array(
+      z.object({
+        detector: z.string(),
+        modelVersion: z.string().nullable(),
+        peakScore: z.number().describe("Normalised: 1.0 is that detector's threshold"),
+        threshold: z.number().describe("Raw threshold in that detector's units"),
+      }),
+    )
+    .describe('Every detector that went over its threshold during the episode, highest peak first'),
   status: z.enum(ANOMALY_STATUSES as [AnomalyStatus, ...AnomalyStatus[]]),
   acknowledgedBy: z.string().nullable(),
   acknowledgedAt: isoTime.nullable(),

@@ -64,6 +64,7 @@ describe(EpisodeTracker.name, () => {
         ],
         detector: 'zscore',
         modelVersion: null,
+        detectors: [{ detector: 'zscore', modelVersion: null, peakScore: 1.2346, threshold: 6 }],
         status: 'open',
         acknowledgedBy: null,
         acknowledgedAt: null,
@@ -181,5 +182,80 @@ describe(EpisodeTracker.name, () => {
       expect(tracker.restore(anomaly)).toBe(false);
       expect(tracker.openEpisodes).toBe(1);
     });
+  });
+});
+
+describe(`${EpisodeTracker.name} with several detectors`, () => {
+  const MODEL = { id: 'env', version: '3', threshold: 0.02 };
+  const MULTI = { id: 'multivariate', version: null, threshold: 3 };
+  /** A reading scored by the multivariate detector and the z-score (on the metrics it leaves). */
+  const both = (multivariate: number, zscore: number, top = 'temp'): WindowScore => {
+    const high = multivariate >= zscore ? MULTI : DETECTOR;
+    return {
+      ...win(Math.max(multivariate, zscore), top),
+      source: high,
+      evidence: [
+        { source: MULTI, score: multivariate },
+        { source: DETECTOR, score: zscore },
+      ],
+    };
+  };
+
+  it('keeps one episode per device and lists every detector that fired, highest peak first', () => {
+    const tracker = new EpisodeTracker({ openAfter: 1, closeAfter: 2 });
+    const events = [
+      both(1.5, 0.4),
+      both(1.2, 3.1, 'hum'),
+      both(2.2, 0.5),
+      both(0.5, 0.2),
+      both(0.3, 0.1),
+    ]
+      .map((score, i) => tracker.observe('dev-1', T0 + i * 1000, score, DETECTOR))
+      .filter((event) => event !== null);
+    expect(events.map((e) => e!.type)).toEqual(['opened', 'updated', 'closed']);
+    const closed = events[2]!.anomaly;
+    expect(closed.detectors).toEqual([
+      { detector: 'zscore', modelVersion: null, peakScore: 3.1, threshold: 6 },
+      { detector: 'multivariate', modelVersion: null, peakScore: 2.2, threshold: 3 },
+    ]);
+    // The episode is named by the detector with the highest peak, and shows that peak's metrics.
+    expect(closed.detector).toBe('zscore');
+    expect(closed.peakScore).toBe(3.1);
+    expect(closed.metrics[0].name).toBe('hum');
+  });
+
+  it('does not list a detector that scored the episode without going over its threshold', () => {
+    const tracker = new EpisodeTracker({ openAfter: 1, closeAfter: 1 });
+    const opened = tracker.observe('dev-1', T0, both(1.8, 0.9), DETECTOR)!;
+    expect(opened.anomaly.detectors.map((d) => d.detector)).toEqual(['multivariate']);
+    expect(opened.anomaly.detector).toBe('multivariate');
+    expect(opened.anomaly.threshold).toBe(3);
+  });
+
+  it('reads the contributions of the peak window only', () => {
+    const tracker = new EpisodeTracker({ openAfter: 1, closeAfter: 5 });
+    let reads = 0;
+    const counted = (score: number): WindowScore => ({
+      score,
+      get contributions() {
+        reads++;
+        return win(score).contributions;
+      },
+    });
+    for (const [i, score] of [1.5, 1.2, 0.4, 1.9, 0.9].entries())
+      tracker.observe('dev-1', T0 + i * 1000, counted(score), DETECTOR);
+    expect(reads).toBe(2); // 1.5 opened it, 1.9 raised the peak
+  });
+
+  it('resumes a restored episode with the detectors it had', () => {
+    const tracker = new EpisodeTracker({ openAfter: 1, closeAfter: 1 });
+    const opened = tracker.observe('dev-1', T0, { ...win(2), source: MODEL }, DETECTOR)!;
+    const restored = new EpisodeTracker({ openAfter: 1, closeAfter: 1 });
+    expect(restored.restore(opened.anomaly)).toBe(true);
+    const closed = restored.observe('dev-1', T0 + 1000, win(0.1), DETECTOR)!;
+    expect(closed.type).toBe('closed');
+    expect(closed.anomaly.detectors).toEqual([
+      { detector: 'env', modelVersion: '3', peakScore: 2, threshold: 0.02 },
+    ]);
   });
 });

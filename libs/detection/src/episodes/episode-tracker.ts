@@ -1,4 +1,11 @@
-import { Anomaly, AnomalyEvent, AnomalyEventType, anomalyId, severityFor } from '@iag/contracts';
+import {
+  Anomaly,
+  AnomalyEvent,
+  AnomalyEventType,
+  anomalyId,
+  DetectorFiring,
+  severityFor,
+} from '@iag/contracts';
 import { DetectionException, DetectionExceptionCode } from '../detection.exception';
 import { AnomalyDetector, WindowScore } from '../detector.port';
 
@@ -19,7 +26,9 @@ interface Peak {
 interface Window {
   /** Over the threshold: the raw score > 1.0 (the rounded one may read 1). */
   over: boolean;
-  peak: Peak;
+  score: number;
+  /** The scored window: its contributions are read only when it becomes the peak. */
+  scored: WindowScore;
 }
 
 /** Per device: either counting over-threshold windows towards opening, or an open episode. */
@@ -32,6 +41,8 @@ interface DeviceEpisode {
   peak: Peak | null;
   open: { startedAt: number; detector: ScoringDetector } | null;
   lastTs: number;
+  /** Detectors over their threshold in this streak or episode, by id and version. */
+  firings: Map<string, DetectorFiring>;
 }
 
 /**
@@ -72,10 +83,8 @@ export class EpisodeTracker {
     if (known === undefined && !(score.score > 1)) return null; // the common case: quiet, nothing pending
     const state = known ?? this.newState(deviceId, ts);
     state.lastTs = ts;
-    const window: Window = {
-      over: score.score > 1,
-      peak: { score: round(score.score), metrics: roundMetrics(score.contributions) },
-    };
+    const window: Window = { over: score.score > 1, score: round(score.score), scored: score };
+    recordFirings(state.firings, score, detector);
     return state.open === null
       ? this.whileClosed(deviceId, state, ts, window, detector)
       : this.whileOpen(deviceId, state, ts, window);
@@ -101,6 +110,9 @@ export class EpisodeTracker {
         },
       },
       lastTs: startedAt,
+      firings: new Map(
+        anomaly.detectors.map((f) => [firingKey(f.detector, f.modelVersion), { ...f }]),
+      ),
     });
     this.openCount++;
     return true;
@@ -140,7 +152,7 @@ export class EpisodeTracker {
     }
     if (state.streak === 0) state.streakStart = ts;
     state.streak++;
-    if (state.peak === null || window.peak.score > state.peak.score) state.peak = window.peak;
+    if (state.peak === null || window.score > state.peak.score) state.peak = peakOf(window);
     if (state.streak < (detector.episode?.openAfter ?? this.openAfter)) return null;
     state.open = { startedAt: state.streakStart, detector };
     state.streak = 0;
@@ -157,8 +169,8 @@ export class EpisodeTracker {
     if (window.over) {
       state.streak = 0;
       // Compared as rounded, so 'updated' always shows a larger peakScore than the event before.
-      if (window.peak.score <= state.peak!.score) return null;
-      state.peak = window.peak;
+      if (window.score <= state.peak!.score) return null;
+      state.peak = peakOf(window);
       return this.event('updated', deviceId, state, null);
     }
     if (state.streak === 0) state.streakStart = ts;
@@ -171,7 +183,14 @@ export class EpisodeTracker {
   }
 
   private newState(deviceId: string, ts: number): DeviceEpisode {
-    const state: DeviceEpisode = { streak: 0, streakStart: ts, peak: null, open: null, lastTs: ts };
+    const state: DeviceEpisode = {
+      streak: 0,
+      streakStart: ts,
+      peak: null,
+      open: null,
+      lastTs: ts,
+      firings: new Map(),
+    };
     this.devices.set(deviceId, state);
     return state;
   }
@@ -182,8 +201,19 @@ export class EpisodeTracker {
     state: DeviceEpisode,
     endedAt: number | null,
   ): AnomalyEvent {
-    const { startedAt, detector } = state.open!;
+    const { startedAt, detector: opener } = state.open!;
     const peak = state.peak!;
+    const firings = [...state.firings.values()]
+      .map((f) => ({ ...f }))
+      .sort((a, b) => b.peakScore - a.peakScore || a.detector.localeCompare(b.detector));
+    // The highest firing names the episode; the opener when none is known (a restored one).
+    const detector = firings[0]
+      ? {
+          id: firings[0].detector,
+          version: firings[0].modelVersion,
+          threshold: firings[0].threshold,
+        }
+      : opener;
     const anomaly: Anomaly = {
       id: anomalyId(deviceId, startedAt),
       deviceId,
@@ -195,6 +225,7 @@ export class EpisodeTracker {
       metrics: peak.metrics.map((m) => ({ ...m })),
       detector: detector.id,
       modelVersion: detector.version,
+      detectors: firings,
       status: 'open',
       acknowledgedBy: null,
       acknowledgedAt: null,
@@ -208,6 +239,37 @@ export class EpisodeTracker {
 function round(value: number): number {
   const factor = 10 ** DECIMALS;
   return Math.round(value * factor) / factor;
+}
+
+function peakOf(window: Window): Peak {
+  return { score: window.score, metrics: roundMetrics(window.scored.contributions) };
+}
+
+function firingKey(id: string, version: string | null): string {
+  return version === null ? id : `${id}/${version}`;
+}
+
+/** Every detector over its threshold in this window raises its firing's peak. */
+function recordFirings(
+  firings: Map<string, DetectorFiring>,
+  score: WindowScore,
+  detector: ScoringDetector,
+): void {
+  const evidence = score.evidence ?? [{ source: score.source ?? detector, score: score.score }];
+  for (const { source, score: value } of evidence) {
+    if (!(value > 1)) continue;
+    const key = firingKey(source.id, source.version);
+    const peakScore = round(value);
+    const known = firings.get(key);
+    if (known === undefined) {
+      firings.set(key, {
+        detector: source.id,
+        modelVersion: source.version,
+        peakScore,
+        threshold: source.threshold,
+      });
+    } else if (peakScore > known.peakScore) known.peakScore = peakScore;
+  }
 }
 
 function roundMetrics(contributions: WindowScore['contributions']): Peak['metrics'] {

@@ -1,5 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { AnomalyDetector, DeviceWindow, FallbackDetector, WindowScore } from '../detector.port';
+import {
+  AnomalyDetector,
+  Coverage,
+  DeviceWindow,
+  FallbackDetector,
+  ScoreSource,
+  WindowScore,
+} from '../detector.port';
 import {
   DeviceModelState,
   ModelBatchItem,
@@ -7,6 +14,8 @@ import {
 } from '../autoencoder/autoencoder.detector';
 import { DeviceCalibration } from '../autoencoder/normalization';
 import { LoadedModel } from '../model/loaded-model';
+import { SubspaceDetector } from '../subspace/subspace.detector';
+import { combine } from './combined-score';
 import { routeFor } from './route';
 
 /** Per device: which model scores it (null: the z-score fallback), decided once per set of active models. */
@@ -19,12 +28,14 @@ interface DeviceRoute {
 }
 
 /**
- * The gateway's detector: each device is scored by the active model of its profile, or of the
- * first model whose features its readings carry, else by the z-score fallback. One predict per
- * model per batch, across devices. The fallback sees every reading, so it scores whatever a model
- * cannot, at once and against today's normal: a window filling or calibrating, or one holding a
- * metric missing beyond the carry-forward bound. It only learns from the readings a model scored:
- * its score there would be thrown away, and scoring cost more than the model's own predict.
+ * The gateway's detector. Each reading has one primary detector: the active model of the
+ * device's profile (or of the first model whose features its readings carry) once that model can
+ * score the device; else, for a device without a model, the multivariate detector once it has
+ * learned the device; else none. The z-score detector sees every reading: it scores the metrics
+ * the primary does not cover (all of them when there is no primary: a window filling or
+ * calibrating, a metric missing beyond the carry-forward bound, a one-metric device) and only
+ * learns the others, so it is current whenever it must step in. Where both scored a reading,
+ * their evidence is combined into one score (combine()). One predict per model per batch.
  *
  * Hot swap (activate): a batch in flight finishes on the models it started with; the next batch
  * uses the new set. A device keeps its window when the new version reads the same features over
@@ -40,11 +51,17 @@ export class ModelRoutingDetector implements AnomalyDetector {
   private inFlight = 0;
   private retired: LoadedModel[] = [];
   private loading = false;
+  private cachedMultivariateSource: ScoreSource | null = null;
 
-  constructor(private readonly fallback: FallbackDetector) {}
+  constructor(
+    private readonly fallback: FallbackDetector,
+    /** The zero-config multivariate detector for devices without a model; null: off. */
+    private readonly multivariate: SubspaceDetector | null = null,
+  ) {}
 
   get id(): string {
     const names = [...this.models.values()].map((m) => m.key);
+    if (this.multivariate !== null) names.push(this.multivariate.id);
     return names.length === 0 ? this.fallback.id : `${names.join(',')}+${this.fallback.id}`;
   }
 
@@ -80,28 +97,29 @@ export class ModelRoutingDetector implements AnomalyDetector {
     const models = this.models; // a swap during this batch applies to the next one
     this.inFlight++;
     try {
+      const primary = new Array<WindowScore | null>(windows.length).fill(null);
+      const sources = new Array<ScoreSource | null>(windows.length).fill(null);
+      const covered = new Array<Coverage>(windows.length).fill(false);
       const groups = new Map<string, { indexes: number[]; items: ModelBatchItem[] }>();
       windows.forEach((window, i) => {
         const route = this.routeOf(window, models);
-        if (route.model === null) return;
+        if (route.model === null)
+          return this.scoreMultivariate(window, i, primary, sources, covered);
         let group = groups.get(route.model);
         if (group === undefined) groups.set(route.model, (group = { indexes: [], items: [] }));
         group.indexes.push(i);
         group.items.push({ state: route.state!, values: window.reading.values });
       });
-      const results: (WindowScore | null)[] = new Array<WindowScore | null>(windows.length);
-      const covered: boolean[] = new Array<boolean>(windows.length).fill(false);
       for (const [name, group] of groups) {
-        const scores = await scoreWithModel(models.get(name)!, group.items);
+        const model = models.get(name)!;
+        const scores = await scoreWithModel(model, group.items);
         group.indexes.forEach((index, k) => {
-          results[index] = scores[k];
-          covered[index] = scores[k] !== null;
+          if (scores[k] === null) return;
+          primary[index] = scores[k];
+          covered[index] = model.metadata.features;
         });
       }
-      // A model's window still filling, calibrating, or holding a missing metric: the z-score scores.
-      const fallback = this.scoreFallback(windows, covered);
-      for (let i = 0; i < windows.length; i++) if (!covered[i]) results[i] = fallback[i];
-      return results;
+      return this.withFallback(windows, primary, sources, covered);
     } finally {
       this.inFlight--;
       this.disposeRetired();
@@ -111,19 +129,48 @@ export class ModelRoutingDetector implements AnomalyDetector {
   forget(deviceId: string): void {
     this.devices.delete(deviceId);
     this.fallback.forget(deviceId);
+    this.multivariate?.forget(deviceId);
   }
 
-  private scoreFallback(windows: DeviceWindow[], covered: boolean[]): (WindowScore | null)[] {
-    const scores = this.fallback.scoreUncovered(windows, covered);
-    const source = {
+  /** Bytes of the multivariate detector's state for a device (the score bench's state figure). */
+  multivariateStateBytes(deviceId: string): number {
+    return this.multivariate?.stateBytes(deviceId) ?? 0;
+  }
+
+  private scoreMultivariate(
+    window: DeviceWindow,
+    i: number,
+    primary: (WindowScore | null)[],
+    sources: (ScoreSource | null)[],
+    covered: Coverage[],
+  ): void {
+    if (this.multivariate === null) return;
+    const score = this.multivariate.scoreOne(window);
+    if (score === null) return;
+    primary[i] = score;
+    sources[i] = this.multivariateSource;
+    covered[i] = this.multivariate.modelledMetrics(window.deviceId);
+  }
+
+  /** The z-score on what the primary did not cover, combined with the primary's score. */
+  private withFallback(
+    windows: DeviceWindow[],
+    primary: (WindowScore | null)[],
+    sources: (ScoreSource | null)[],
+    covered: Coverage[],
+  ): (WindowScore | null)[] {
+    const fallback = this.fallback.scoreUncovered(windows, covered);
+    const fallbackSource = {
       id: this.fallback.id,
       version: this.fallback.version,
       threshold: this.fallback.threshold,
     };
-    // Marked in place: a copy would also force the lazy contributions of every quiet reading.
-    for (const score of scores)
-      if (score !== null && score.source === undefined) score.source = source;
-    return scores;
+    return windows.map((_, i) => combine(primary[i], sources[i], fallback[i], fallbackSource));
+  }
+
+  private get multivariateSource(): ScoreSource {
+    const { id, version, threshold } = this.multivariate!;
+    return (this.cachedMultivariateSource ??= { id, version, threshold });
   }
 
   private routeOf(window: DeviceWindow, models: Map<string, LoadedModel>): DeviceRoute {

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { DetectionException, DetectionExceptionCode } from '../detection.exception';
 import { detectorMetricsSkipped } from '../detection.metrics';
-import { DeviceWindow, FallbackDetector, WindowScore } from '../detector.port';
+import { Coverage, DeviceWindow, FallbackDetector, WindowScore } from '../detector.port';
 import { BaselineSnapshot } from './metric-baseline';
 import { LikelihoodOptions, MetricChannels } from './metric-channels';
 
@@ -66,8 +66,12 @@ export class StreamingZScoreDetector implements FallbackDetector {
     return Promise.resolve(windows.map((window) => this.scoreOne(window)));
   }
 
-  scoreUncovered(windows: DeviceWindow[], covered: readonly boolean[]): (WindowScore | null)[] {
-    return windows.map((window, i) => (covered[i] ? this.learnOne(window) : this.scoreOne(window)));
+  scoreUncovered(windows: DeviceWindow[], covered: readonly Coverage[]): (WindowScore | null)[] {
+    return windows.map((window, i) => {
+      const coverage = covered[i];
+      if (coverage === true) return this.learnOne(window);
+      return this.scoreOne(window, coverage === false ? null : coverage);
+    });
   }
 
   forget(deviceId: string): void {
@@ -84,7 +88,11 @@ export class StreamingZScoreDetector implements FallbackDetector {
     return this.devices.get(deviceId)?.get(metric)?.level.snapshot() ?? null;
   }
 
-  private scoreOne({ deviceId, reading }: DeviceWindow): WindowScore | null {
+  /** Scores the reading's metrics but `covered` ones, which it only learns. */
+  private scoreOne(
+    { deviceId, reading }: DeviceWindow,
+    covered: readonly string[] | null = null,
+  ): WindowScore | null {
     const baselines = this.baselinesOf(deviceId);
     const values = reading.values;
     let zs: MetricZ[] | null = null;
@@ -92,7 +100,12 @@ export class StreamingZScoreDetector implements FallbackDetector {
       const value = values[name];
       if (!Number.isFinite(value)) continue; // ingestion validates; never let NaN into a baseline
       const channels = baselines.get(name) ?? this.addChannels(deviceId, baselines, name);
-      const z = channels === undefined ? null : channels.observe(value);
+      if (channels === undefined) continue;
+      if (covered !== null && covered.includes(name)) {
+        channels.learn(value);
+        continue;
+      }
+      const z = channels.observe(value);
       if (z !== null) (zs ??= []).push({ name, z });
     }
     return zs === null ? null : new ZScoreWindow(zs);

@@ -19,6 +19,7 @@ describe(episodeFields.name, () => {
       severity: 'critical',
       metrics: '[{"name":"temp","contribution":1}]',
       detector: 'zscore',
+      detectors: '[{"detector":"zscore","modelVersion":null,"peakScore":2.5,"threshold":0.04}]',
       status: 'open',
     });
     const update = episodeFields({ ...base, status: 'acknowledged', acknowledgedBy: 'x' }, false);
@@ -148,5 +149,21 @@ describe(mergeEpisode.name, () => {
       acknowledgedBy: null,
       acknowledgedAt: null,
     });
+  });
+});
+
+describe(`${rowToAnomaly.name} of a point written before episodes listed their detectors`, () => {
+  it('lists the one detector the point names', () => {
+    const anomaly = rowToAnomaly({
+      time: T0,
+      device_id: 'dev-1',
+      peak_score: 1.7,
+      threshold: 6,
+      detector: 'zscore',
+      metrics: '[]',
+    });
+    expect(anomaly.detectors).toEqual([
+      { detector: 'zscore', modelVersion: null, peakScore: 1.7, threshold: 6 },
+    ]);
   });
 });

@@ -3,6 +3,7 @@ import {
   AnomalySeverity,
   AnomalyStatus,
   anomalyId,
+  DetectorFiring,
   MetricContribution,
 } from '@iag/contracts';
 
@@ -22,6 +23,7 @@ export function episodeFields(anomaly: Anomaly, isNew: boolean): FieldSet {
     severity: anomaly.severity,
     metrics: JSON.stringify(anomaly.metrics),
     detector: anomaly.detector,
+    detectors: JSON.stringify(anomaly.detectors),
   };
   if (anomaly.endedAt !== null) fields.ended_at = Date.parse(anomaly.endedAt);
   if (anomaly.modelVersion !== null) fields.model_version = anomaly.modelVersion;
@@ -39,17 +41,25 @@ export function statusFields(status: 'acknowledged' | 'resolved', by: string, at
 export function rowToAnomaly(row: Record<string, unknown>): Anomaly {
   const deviceId = String(row[ANOMALY_DEVICE_TAG]);
   const startedAtMs = Number(row.time);
+  const detector = stringOrNull(row.detector) ?? 'unknown';
+  const modelVersion = stringOrNull(row.model_version);
+  const peakScore = numberOr(row.peak_score, 0);
+  const threshold = numberOr(row.threshold, 0);
   return {
     id: anomalyId(deviceId, startedAtMs),
     deviceId,
     startedAt: new Date(startedAtMs).toISOString(),
     endedAt: isoOrNull(row.ended_at),
-    peakScore: numberOr(row.peak_score, 0),
-    threshold: numberOr(row.threshold, 0),
+    peakScore,
+    threshold,
     severity: (stringOrNull(row.severity) ?? 'warning') as AnomalySeverity,
     metrics: parseMetrics(row.metrics),
-    detector: stringOrNull(row.detector) ?? 'unknown',
-    modelVersion: stringOrNull(row.model_version),
+    detector,
+    modelVersion,
+    // Points written before episodes listed their detectors had exactly one.
+    detectors: parseJsonArray<DetectorFiring>(row.detectors) ?? [
+      { detector, modelVersion, peakScore, threshold },
+    ],
     status: (stringOrNull(row.status) ?? 'open') as AnomalyStatus,
     acknowledgedBy: stringOrNull(row.acknowledged_by),
     acknowledgedAt: isoOrNull(row.acknowledged_at),
@@ -71,12 +81,16 @@ function isoOrNull(value: unknown): string | null {
 }
 
 function parseMetrics(value: unknown): MetricContribution[] {
-  if (typeof value !== 'string') return [];
+  return parseJsonArray<MetricContribution>(value) ?? [];
+}
+
+function parseJsonArray<T>(value: unknown): T[] | null {
+  if (typeof value !== 'string') return null;
   try {
     const parsed: unknown = JSON.parse(value);
-    return Array.isArray(parsed) ? (parsed as MetricContribution[]) : [];
+    return Array.isArray(parsed) ? (parsed as T[]) : null;
   } catch {
-    return [];
+    return null;
   }
 }
 

@@ -6,6 +6,8 @@ export function anomalyFixture(
   startedAtMs: number,
   overrides: Partial<Anomaly> = {},
 ): Anomaly {
+  const detector = overrides.detector ?? 'zscore';
+  const modelVersion = overrides.modelVersion ?? null;
   return {
     id: anomalyId(deviceId, startedAtMs),
     deviceId,
@@ -15,8 +17,16 @@ export function anomalyFixture(
     threshold: 0.04,
     severity: 'warning',
     metrics: [],
-    detector: 'zscore',
-    modelVersion: null,
+    detector,
+    modelVersion,
+    detectors: [
+      {
+        detector,
+        modelVersion,
+        peakScore: overrides.peakScore ?? 1.5,
+        threshold: overrides.threshold ?? 0.04,
+      },
+    ],
     status: 'open',
     acknowledgedBy: null,
     acknowledgedAt: null,
