@@ -36,6 +36,23 @@ const urlList = z
       .max(20, 'at most 20 URLs'),
   );
 
+/**
+ * What detection reads: the gateway and the trainer's backtest (which must score as a running
+ * gateway with the same settings would) parse the same variables with this one definition.
+ */
+export const detectionEnvShape = {
+  DETECTOR_LEARN_READINGS: z.coerce.number().int().min(2).max(100_000).default(30),
+  DETECTOR_Z_THRESHOLD: z.coerce.number().positive().max(1000).default(6),
+  DETECTOR_LIKELIHOOD_READINGS: z.coerce.number().int().min(0).max(1_000_000).default(300),
+  DETECTOR_LIKELIHOOD_THRESHOLD: z.coerce.number().positive().max(1000).default(4),
+  DETECTOR_MULTIVARIATE: bool.default(true),
+  DETECTOR_MULTIVARIATE_LEARN_READINGS: z.coerce.number().int().min(10).max(100_000).default(150),
+  EPISODE_OPEN_AFTER: z.coerce.number().int().min(1).max(1000).default(1),
+  EPISODE_CLOSE_AFTER: z.coerce.number().int().min(1).max(10_000).default(5),
+};
+export const detectionEnvSchema = z.object(detectionEnvShape);
+export type DetectionEnv = z.output<typeof detectionEnvSchema>;
+
 /** Every setting the gateway reads, with its environment variable name and default (DESIGN.md). */
 export const envSchema = z
   .object({
@@ -101,12 +118,7 @@ export const envSchema = z
       .min(0)
       .max(2 ** 40)
       .default(1_048_576),
-    DETECTOR_LEARN_READINGS: z.coerce.number().int().min(2).max(100_000).default(30),
-    DETECTOR_Z_THRESHOLD: z.coerce.number().positive().max(1000).default(6),
-    DETECTOR_LIKELIHOOD_READINGS: z.coerce.number().int().min(0).max(1_000_000).default(300),
-    DETECTOR_LIKELIHOOD_THRESHOLD: z.coerce.number().positive().max(1000).default(4),
-    EPISODE_OPEN_AFTER: z.coerce.number().int().min(1).max(1000).default(1),
-    EPISODE_CLOSE_AFTER: z.coerce.number().int().min(1).max(10_000).default(5),
+    ...detectionEnvShape,
     ANOMALY_EVENT_LOG_SIZE: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
     WEBHOOK_URLS: urlList,
     WEBHOOK_SECRET: optionalString.pipe(

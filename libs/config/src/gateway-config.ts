@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Env, envRules } from './config.schema';
 import { ConfigException } from './config.exception';
+import { DetectionSettings, detectionSettingsOf } from './detection-settings';
 
 /** The typed, validated settings. Nothing outside this lib reads process.env. */
 export class GatewayConfig {
@@ -64,14 +65,7 @@ export class GatewayConfig {
     deviceMessagesPerSec: number;
     deviceBytesPerSec: number;
   };
-  readonly detector: {
-    learnReadings: number;
-    zThreshold: number;
-    /** The z-score detector's likelihood stage; null when DETECTOR_LIKELIHOOD_READINGS=0. */
-    likelihood: { warmupReadings: number; threshold: number } | null;
-    openAfter: number;
-    closeAfter: number;
-  };
+  readonly detector: DetectionSettings;
   readonly alerts: {
     /** Anomaly events kept for SSE resume (Last-Event-ID), in memory and in DATA_DIR. */
     eventLogSize: number;
@@ -144,19 +138,7 @@ export class GatewayConfig {
       deviceMessagesPerSec: env.DEVICE_MAX_MESSAGES_PER_SEC,
       deviceBytesPerSec: env.DEVICE_MAX_BYTES_PER_SEC,
     };
-    this.detector = {
-      learnReadings: env.DETECTOR_LEARN_READINGS,
-      zThreshold: env.DETECTOR_Z_THRESHOLD,
-      likelihood:
-        env.DETECTOR_LIKELIHOOD_READINGS === 0
-          ? null
-          : {
-              warmupReadings: env.DETECTOR_LIKELIHOOD_READINGS,
-              threshold: env.DETECTOR_LIKELIHOOD_THRESHOLD,
-            },
-      openAfter: env.EPISODE_OPEN_AFTER,
-      closeAfter: env.EPISODE_CLOSE_AFTER,
-    };
+    this.detector = detectionSettingsOf(env);
     this.alerts = {
       eventLogSize: env.ANOMALY_EVENT_LOG_SIZE,
       webhooks: {

@@ -3,8 +3,7 @@ import { GatewayConfig } from '@iag/config';
 import { ANOMALY_DETECTOR, MODEL_ROUTER } from './detection.constants';
 import { DetectionService } from './detection.service';
 import { ModelRegistry } from './model/model-registry';
-import { ModelRoutingDetector } from './routing/model-routing.detector';
-import { StreamingZScoreDetector } from './zscore/streaming-zscore.detector';
+import { routingDetector } from './routing/routing-detector.factory';
 
 /**
  * Streaming anomaly detection. A static module, so every importer shares one DetectionService.
@@ -15,8 +14,7 @@ import { StreamingZScoreDetector } from './zscore/streaming-zscore.detector';
   providers: [
     {
       provide: MODEL_ROUTER,
-      useFactory: (config: GatewayConfig) =>
-        new ModelRoutingDetector(new StreamingZScoreDetector(config.detector)),
+      useFactory: (config: GatewayConfig) => routingDetector(config.detector),
       inject: [GatewayConfig],
     },
     { provide: ANOMALY_DETECTOR, useExisting: MODEL_ROUTER },

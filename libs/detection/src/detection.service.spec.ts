@@ -171,12 +171,12 @@ describe(DetectionService.name, () => {
     expect(service.isReady()).toBe(true);
   });
 
-  it('is provided by DetectionModule with the z-score detector', async () => {
+  it('is provided by DetectionModule with the multivariate and z-score detectors', async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [ConfigModule.forRoot(config), DetectionModule],
     }).compile();
     const provided = moduleRef.get(DetectionService);
-    expect(provided.stats().detector).toBe('zscore');
+    expect(provided.stats().detector).toBe('multivariate+zscore');
     expect(provided.isReady()).toBe(true);
     await moduleRef.close();
   });
