@@ -6,10 +6,18 @@ export const apiAuthFailures = new Counter({
   labelNames: ['reason'] as const,
 });
 
+export const apiAuthThrottled = new Counter({
+  name: 'iag_api_auth_throttled_total',
+  help: 'REST requests answered 429 because their address failed to authenticate too often',
+});
+
 export const apiSseClients = new Gauge({
   name: 'iag_api_sse_clients',
   help: 'Clients currently subscribed to the anomaly stream',
 });
+
+/** Every known label value starts at 0, so a rate() or an alert rule sees the series before the first event. */
+for (const reason of ['missing', 'invalid', 'forbidden']) apiAuthFailures.labels(reason).inc(0);
 
 /** Process metrics (CPU, memory, event loop) with the iag_ prefix; safe to call more than once. */
 export function startDefaultMetrics(): void {
