@@ -16,8 +16,22 @@ export const apiSseClients = new Gauge({
   help: 'Clients currently subscribed to the anomaly stream',
 });
 
+export const httpConnectionsDropped = new Counter({
+  name: 'iag_http_connections_dropped_total',
+  help: 'HTTP connections closed on arrival because HTTP_MAX_CONNECTIONS were open',
+});
+
+export const httpClientErrors = new Counter({
+  name: 'iag_http_client_errors_total',
+  help: 'HTTP connections closed for a client error before a request was read: timeout (headers or body too slow), header_overflow, malformed',
+  labelNames: ['reason'] as const,
+});
+
 /** Every known label value starts at 0, so a rate() or an alert rule sees the series before the first event. */
 for (const reason of ['missing', 'invalid', 'forbidden']) apiAuthFailures.labels(reason).inc(0);
+for (const reason of ['timeout', 'header_overflow', 'malformed']) {
+  httpClientErrors.labels(reason).inc(0);
+}
 
 /** Process metrics (CPU, memory, event loop) with the iag_ prefix; safe to call more than once. */
 export function startDefaultMetrics(): void {
