@@ -16,6 +16,17 @@ export const apiSseClients = new Gauge({
   help: 'Clients currently subscribed to the anomaly stream',
 });
 
+export const apiSseRefused = new Counter({
+  name: 'iag_api_sse_refused_total',
+  help: 'Anomaly streams refused (429) by the per-key or the global cap',
+  labelNames: ['cap'] as const,
+});
+
+export const apiSseStalled = new Counter({
+  name: 'iag_api_sse_stalled_total',
+  help: 'Anomaly streams closed because their socket stayed unwritable past SSE_STALL_TIMEOUT_MS',
+});
+
 export const httpConnectionsDropped = new Counter({
   name: 'iag_http_connections_dropped_total',
   help: 'HTTP connections closed on arrival because HTTP_MAX_CONNECTIONS were open',
@@ -29,6 +40,7 @@ export const httpClientErrors = new Counter({
 
 /** Every known label value starts at 0, so a rate() or an alert rule sees the series before the first event. */
 for (const reason of ['missing', 'invalid', 'forbidden']) apiAuthFailures.labels(reason).inc(0);
+for (const cap of ['per_key', 'global']) apiSseRefused.labels(cap).inc(0);
 for (const reason of ['timeout', 'header_overflow', 'malformed']) {
   httpClientErrors.labels(reason).inc(0);
 }
