@@ -31,7 +31,7 @@ const TIME = 'epoch milliseconds or ISO 8601';
 
 @ApiTags('anomalies')
 @ApiBearerAuth(OPENAPI_BEARER)
-@ApiErrors(HttpStatus.UNAUTHORIZED, HttpStatus.FORBIDDEN)
+@ApiErrors(HttpStatus.UNAUTHORIZED, HttpStatus.FORBIDDEN, HttpStatus.TOO_MANY_REQUESTS)
 @Controller(`${API_BASE}/anomalies`)
 export class AnomaliesController {
   constructor(private readonly anomalies: AnomaliesService) {}
@@ -71,7 +71,7 @@ export class AnomaliesController {
     description: 'Resume: the kept events after this id are sent first, without a gap',
   })
   @ApiZodQuery(anomalyStreamQuerySchema)
-  @ApiErrors(HttpStatus.BAD_REQUEST, HttpStatus.TOO_MANY_REQUESTS)
+  @ApiErrors(HttpStatus.BAD_REQUEST)
   stream(
     @Query(new ZodValidationPipe(anomalyStreamQuerySchema)) query: AnomalyStreamQuery,
     @Headers('last-event-id') lastEventId: string | undefined,
