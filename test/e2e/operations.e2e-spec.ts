@@ -36,6 +36,9 @@ describe('Operations endpoints', () => {
       expect(Object.keys(docs.body.paths)).toContain(path);
     }
     expect(JSON.stringify(docs.body.components?.securitySchemes ?? {})).toContain('bearer');
+    // every authenticated route documents the throttle's and the stream caps' 429
+    expect(Object.keys(docs.body.paths['/api/v1/anomalies'].get.responses)).toContain('429');
+    expect(Object.keys(docs.body.paths['/api/v1/anomalies/stream'].get.responses)).toContain('429');
   });
 
   it('serves Prometheus metrics', async () => {

@@ -6,7 +6,7 @@ import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { GatewayConfig } from '@iag/config';
 import { BrokerService, loadTlsMaterial } from '@iag/broker';
-import { instrumentHttp, setupOpenApi } from '@iag/api';
+import { httpTransportOptions, instrumentHttp, limitHttpServer, setupOpenApi } from '@iag/api';
 import { AppModule } from './app.module';
 import { createGatewayLogger, logRequests } from './logging';
 
@@ -31,7 +31,7 @@ export async function createGateway(
   const logger = createGatewayLogger(config, logStream);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, logger),
-    new FastifyAdapter({ bodyLimit: 1_048_576, ...(https ? { https } : {}) }),
+    new FastifyAdapter(httpTransportOptions(config, https)),
     { bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
@@ -39,6 +39,7 @@ export async function createGateway(
   // No enableShutdownHooks(): Nest would re-raise the signal after closing (exit 143); main.ts
   // closes on SIGTERM itself and exits 0.
   instrumentHttp(app);
+  limitHttpServer(app.getHttpServer() as HttpServer, config);
   setupOpenApi(app);
   const broker = app.get(BrokerService);
   broker.attachWebSocket(app.getHttpServer() as HttpServer);

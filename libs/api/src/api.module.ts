@@ -1,10 +1,12 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { GatewayConfig } from '@iag/config';
 import { DetectionModule } from '@iag/detection';
 import { AnomaliesController } from './anomalies/anomalies.controller';
 import { AnomaliesService } from './anomalies/anomalies.service';
 import { startDefaultMetrics } from './api.metrics';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { AuthFailureThrottle } from './auth/auth-failure-throttle';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { InitialAdminKey } from './bootstrap/initial-admin-key';
 import { DevicesController } from './devices/devices.controller';
@@ -36,6 +38,12 @@ import { ModelsController } from './models/models.controller';
     KeysService,
     ReadinessService,
     InitialAdminKey,
+    {
+      provide: AuthFailureThrottle,
+      useFactory: (config: GatewayConfig) =>
+        new AuthFailureThrottle({ limit: config.restLimits.authFailuresPerMinute }),
+      inject: [GatewayConfig],
+    },
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     { provide: APP_FILTER, useClass: ApiExceptionFilter },
   ],

@@ -6,3 +6,4 @@ export type { AuthenticatedRequest } from './auth/auth.decorators';
 export type { ErrorBody } from './errors/api-exception.filter';
 export type { Readiness, ReadinessCheck } from './health/readiness.service';
 export { instrumentHttp } from './observability/http-metrics';
+export { httpTransportOptions, limitHttpServer } from './transport/http-transport';

@@ -120,6 +120,16 @@ export const envSchema = z
       .default(1_048_576),
     ...detectionEnvShape,
     ANOMALY_EVENT_LOG_SIZE: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
+    API_AUTH_MAX_FAILURES: z.coerce.number().int().min(0).max(1_000_000).default(20),
+    HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+    HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+    HTTP_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(72_000),
+    HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(1_073_741_824).default(1_048_576),
+    HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+    SSE_MAX_STREAMS_PER_KEY: z.coerce.number().int().min(1).max(100_000).default(16),
+    SSE_MAX_STREAMS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+    SSE_STALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
     WEBHOOK_URLS: urlList,
     WEBHOOK_SECRET: optionalString.pipe(
       z.string().min(16, 'must be at least 16 characters').optional(),
@@ -158,6 +168,9 @@ export const envRules = envSchema.superRefine((env, ctx) => {
   }
   if (env.MQTT_AUTH_DELAY_MAX_MS < env.MQTT_AUTH_DELAY_MS)
     problem('MQTT_AUTH_DELAY_MAX_MS', 'must not be below MQTT_AUTH_DELAY_MS');
+  // Node refuses a headers timeout longer than the whole request's.
+  if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS)
+    problem('HTTP_HEADERS_TIMEOUT_MS', 'must not be above HTTP_REQUEST_TIMEOUT_MS');
 });
 
 export type Env = z.output<typeof envSchema>;

@@ -130,6 +130,28 @@ describe(GatewayConfig.name, () => {
     });
   });
 
+  it('bounds the HTTP listener and the REST API by default', () => {
+    const config = GatewayConfig.fromEnv({});
+    expect(config.http).toEqual({
+      requestTimeoutMs: 30_000,
+      headersTimeoutMs: 10_000,
+      connectionTimeoutMs: 60_000,
+      keepAliveTimeoutMs: 72_000,
+      bodyLimitBytes: 1_048_576,
+      maxConnections: 10_000,
+    });
+    expect(config.restLimits).toEqual({
+      authFailuresPerMinute: 20,
+      sseStreamsPerKey: 16,
+      sseStreams: 1000,
+      sseStallTimeoutMs: 30_000,
+    });
+    expect(problemsOf({ HTTP_HEADERS_TIMEOUT_MS: '40000' })).toContain('HTTP_HEADERS_TIMEOUT_MS');
+    expect(problemsOf({ SSE_MAX_STREAMS_PER_KEY: '0', HTTP_MAX_CONNECTIONS: '-1' })).toMatch(
+      /SSE_MAX_STREAMS_PER_KEY[\s\S]*HTTP_MAX_CONNECTIONS|HTTP_MAX_CONNECTIONS[\s\S]*SSE_MAX_STREAMS_PER_KEY/,
+    );
+  });
+
   it('serves HTTPS with TLS unless HTTP_TLS=false', () => {
     const tls = { TLS_CERT: 'c.pem', TLS_KEY: 'k.pem' };
     expect(GatewayConfig.fromEnv(tls).tls.http).toBe(true);

@@ -66,6 +66,29 @@ export class GatewayConfig {
     deviceBytesPerSec: number;
   };
   readonly detector: DetectionSettings;
+  /** The HTTP listener (REST, dashboard, MQTT over WebSocket): timeouts, body and connection bounds. */
+  readonly http: {
+    /** The whole request (headers and body) must arrive within this. */
+    requestTimeoutMs: number;
+    /** The request's headers must arrive within this (a slow-header client is closed). */
+    headersTimeoutMs: number;
+    /** A socket with no traffic this long is closed (not SSE streams: they have their own). */
+    connectionTimeoutMs: number;
+    /** An idle keep-alive connection waits this long for its next request. */
+    keepAliveTimeoutMs: number;
+    bodyLimitBytes: number;
+    /** Open connections of the listener, MQTT over WebSocket included; past it new ones are closed. */
+    maxConnections: number;
+  };
+  /** REST abuse limits. */
+  readonly restLimits: {
+    /** Failed authentications per client address (IPv6: per /64) and minute; then 429. 0 = off. */
+    authFailuresPerMinute: number;
+    sseStreamsPerKey: number;
+    sseStreams: number;
+    /** An SSE stream whose socket stays unwritable this long is closed. */
+    sseStallTimeoutMs: number;
+  };
   readonly alerts: {
     /** Anomaly events kept for SSE resume (Last-Event-ID), in memory and in DATA_DIR. */
     eventLogSize: number;
@@ -139,6 +162,20 @@ export class GatewayConfig {
       deviceBytesPerSec: env.DEVICE_MAX_BYTES_PER_SEC,
     };
     this.detector = detectionSettingsOf(env);
+    this.http = {
+      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+      connectionTimeoutMs: env.HTTP_CONNECTION_TIMEOUT_MS,
+      keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      bodyLimitBytes: env.HTTP_BODY_LIMIT_BYTES,
+      maxConnections: env.HTTP_MAX_CONNECTIONS,
+    };
+    this.restLimits = {
+      authFailuresPerMinute: env.API_AUTH_MAX_FAILURES,
+      sseStreamsPerKey: env.SSE_MAX_STREAMS_PER_KEY,
+      sseStreams: env.SSE_MAX_STREAMS,
+      sseStallTimeoutMs: env.SSE_STALL_TIMEOUT_MS,
+    };
     this.alerts = {
       eventLogSize: env.ANOMALY_EVENT_LOG_SIZE,
       webhooks: {

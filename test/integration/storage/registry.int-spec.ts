@@ -1,4 +1,6 @@
 import { ApiKeyStore, DeviceRegistry, StorageExceptionCode } from '@iag/storage';
+import { RegistryStore } from '../../../libs/storage/src/registry/registry-store';
+import { SecretHasher } from '../../../libs/storage/src/registry/secret-hasher';
 import { testConfig } from '../../support/test-config';
 import { StorageHarness, startStorage } from './storage-harness';
 
@@ -155,6 +157,41 @@ describe(ApiKeyStore.name, () => {
     expect(keys.list().filter((k) => k.role === 'admin')).toHaveLength(1);
   });
 
+  it('stores generated keys as a SHA-256: they verify without argon2', async () => {
+    const created = await keys.create('fast', 'viewer');
+    const stored = storage.get(RegistryStore).db<{ hash: string }>('api_keys').get(created.id);
+    expect(stored?.hash).toMatch(/^sha256\$/);
+    expect(keys.verifyFast(created.key)).toMatchObject({ keyId: created.id, role: 'viewer' });
+    expect(keys.verifyFast(`${created.key.slice(0, -2)}xx`)).toBeNull();
+    // no seed: a key in another format matches nothing, and needs no argon2 to say so
+    expect(keys.verifyFast('a-long-guess-at-an-admin-key')).toBeNull();
+  });
+
+  it('verifies a generated key stored as argon2id by an older build, then rewrites it as a SHA-256', async () => {
+    const created = await keys.create('legacy', 'operator');
+    const db = storage.get(RegistryStore).db<{ hash: string }>('api_keys');
+    const record = db.get(created.id)!;
+    await db.put(created.id, {
+      ...record,
+      hash: await storage.get(SecretHasher).hash(created.key),
+    });
+    expect(keys.verifyFast(created.key)).toBeUndefined(); // only argon2 can tell, once
+    expect(await keys.verify(`${created.key.slice(0, -2)}xx`)).toBeNull();
+    expect(db.get(created.id)?.hash).toMatch(/^\$argon2id\$/);
+    expect(await keys.verify(created.key)).toMatchObject({ keyId: created.id, role: 'operator' });
+    expect(db.get(created.id)?.hash).toMatch(/^sha256\$/);
+    expect(keys.verifyFast(created.key)).toMatchObject({ keyId: created.id });
+  });
+
+  it('keeps the seed as argon2id, and knows it from the start: no request pays argon2 for it', async () => {
+    const seed = 'seeded-admin-key-fast-check-01';
+    await keys.ensureAdmin(seed);
+    const stored = storage.get(RegistryStore).db<{ hash: string }>('api_keys').get('env-admin');
+    expect(stored?.hash).toMatch(/^\$argon2id\$/);
+    expect(keys.verifyFast(seed)).toMatchObject({ keyId: 'env-admin', role: 'admin' });
+    expect(keys.verifyFast('another-guess-at-the-seed')).toBeNull();
+  });
+
   it('ensureAdmin with a seed stores it as env-admin and replaces it when it changes', async () => {
     const seed = 'seeded-admin-key-0123456789';
     expect(await keys.ensureAdmin(seed)).toBeNull();
@@ -200,6 +237,26 @@ describe('registry across restarts', () => {
       expect(await keys.verify(key.key)).toMatchObject({ keyId: key.id, role: 'viewer' });
       expect(await keys.verify(adminKey!)).toMatchObject({ role: 'admin' });
       expect(await keys.ensureAdmin()).toBeNull();
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('asks argon2 for a seed left from an earlier start only until it is presented once', async () => {
+    const config = testConfig();
+    const seed = 'seed-from-an-earlier-start-42';
+    let storage = await startStorage({}, config);
+    await storage.get(ApiKeyStore).ensureAdmin(seed);
+    await storage.close();
+
+    storage = await startStorage({}, config); // started without ADMIN_API_KEY this time
+    try {
+      const keys = storage.get(ApiKeyStore);
+      expect(keys.verifyFast(seed)).toBeUndefined();
+      expect(keys.verifyFast('a-wrong-guess-at-the-seed')).toBeUndefined();
+      expect(await keys.verify(seed)).toMatchObject({ keyId: 'env-admin' });
+      expect(keys.verifyFast(seed)).toMatchObject({ keyId: 'env-admin' });
+      expect(keys.verifyFast('a-wrong-guess-at-the-seed')).toBeNull();
     } finally {
       await storage.close();
     }

@@ -4,11 +4,10 @@ import {
   Headers,
   HttpCode,
   HttpStatus,
-  MessageEvent,
   Param,
   Post,
   Query,
-  Sse,
+  Res,
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -19,7 +18,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { AnomaliesQuery, anomaliesQuerySchema, Anomaly, Principal } from '@iag/contracts';
-import { Observable } from 'rxjs';
+import type { FastifyReply } from 'fastify';
 import { API_BASE, OPENAPI_BEARER } from '../api.constants';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import { anomalyPageSchema, anomalySchema } from '../openapi/response-schemas';
@@ -32,7 +31,7 @@ const TIME = 'epoch milliseconds or ISO 8601';
 
 @ApiTags('anomalies')
 @ApiBearerAuth(OPENAPI_BEARER)
-@ApiErrors(HttpStatus.UNAUTHORIZED, HttpStatus.FORBIDDEN)
+@ApiErrors(HttpStatus.UNAUTHORIZED, HttpStatus.FORBIDDEN, HttpStatus.TOO_MANY_REQUESTS)
 @Controller(`${API_BASE}/anomalies`)
 export class AnomaliesController {
   constructor(private readonly anomalies: AnomaliesService) {}
@@ -53,7 +52,7 @@ export class AnomaliesController {
     return this.anomalies.find(query);
   }
 
-  @Sse('stream')
+  @Get('stream')
   @Roles('viewer')
   @ApiOperation({
     summary: 'Server-Sent Events: opened, updated and closed anomalies as they happen',
@@ -62,7 +61,9 @@ export class AnomaliesController {
   @ApiOkResponse({
     description:
       'Events named opened, updated or closed, each with an increasing id; data is the Anomaly as JSON. ' +
-      'A `resync` event (no id) means events after Last-Event-ID are no longer kept.',
+      'A `resync` event (no id) means events after Last-Event-ID are no longer kept. ' +
+      'At most SSE_MAX_STREAMS_PER_KEY streams per key and SSE_MAX_STREAMS in all (then 429); ' +
+      'a stream that takes nothing for SSE_STALL_TIMEOUT_MS is closed: resume with Last-Event-ID.',
   })
   @ApiHeader({
     name: 'Last-Event-ID',
@@ -74,8 +75,10 @@ export class AnomaliesController {
   stream(
     @Query(new ZodValidationPipe(anomalyStreamQuerySchema)) query: AnomalyStreamQuery,
     @Headers('last-event-id') lastEventId: string | undefined,
-  ): Observable<MessageEvent> {
-    return this.anomalies.stream(query, parseLastEventId(lastEventId));
+    @CurrentPrincipal() by: Principal,
+    @Res() reply: FastifyReply,
+  ): void {
+    this.anomalies.stream(reply, by, query, parseLastEventId(lastEventId));
   }
 
   @Get(':id')

@@ -1,21 +1,9 @@
-import { BadRequestException, MessageEvent } from '@nestjs/common';
+import { BadRequestException } from '@nestjs/common';
 import type { AnomalySeverity } from '@iag/contracts';
 import { ANOMALY_SEVERITIES, DEVICE_ID_PATTERN } from '@iag/contracts';
 import type { AnomalyEventReplay, LoggedAnomalyEvent } from '@iag/storage';
-import {
-  defer,
-  filter,
-  finalize,
-  from,
-  interval,
-  map,
-  merge,
-  Observable,
-  of,
-  takeUntil,
-} from 'rxjs';
+import type { Observable } from 'rxjs';
 import { z } from 'zod';
-import { apiSseClients } from '../api.metrics';
 
 /** Filters of GET /anomalies/stream; strict like every other query. */
 export const anomalyStreamQuerySchema = z
@@ -45,48 +33,28 @@ export interface AnomalyEventSource {
   latestSeq(): number;
 }
 
-export function toMessageEvent(event: LoggedAnomalyEvent): MessageEvent {
-  return { type: event.type, id: String(event.seq), data: event.anomaly };
+export function matchesQuery(query: AnomalyStreamQuery, event: LoggedAnomalyEvent): boolean {
+  return (
+    (query.deviceId === undefined || event.anomaly.deviceId === query.deviceId) &&
+    (query.severity === undefined || event.anomaly.severity === query.severity)
+  );
 }
 
 /**
- * The SSE feed: a comment first, so the client sees the stream open at once; with a Last-Event-ID,
- * the kept events after it; then live events, with a heartbeat comment while idle (proxies keep
- * it open, dead clients are noticed). The replay is read and the live feed joined in one
- * synchronous step, so no event falls between them. When the log no longer holds every event
- * after the client's id, a `resync` event (no id) says so first: reload the list, then carry on.
- * Completes when `until` emits (shutdown), so clients see a clean end of stream.
+ * One event in the text/event-stream format (WHATWG HTML, "Server-sent events"): the type, the
+ * sequence number as its id, the anomaly as one line of JSON (JSON.stringify escapes newlines).
  */
-export function anomalyStream(
-  log: AnomalyEventSource,
-  query: AnomalyStreamQuery,
-  lastEventId: number | undefined,
-  heartbeatMs: number,
-  until: Observable<unknown>,
-): Observable<MessageEvent> {
-  const matches = (e: LoggedAnomalyEvent) =>
-    (query.deviceId === undefined || e.anomaly.deviceId === query.deviceId) &&
-    (query.severity === undefined || e.anomaly.severity === query.severity);
-  const heartbeat = interval(heartbeatMs).pipe(
-    map((): MessageEvent => ({ comment: 'keep-alive' })),
-  );
-  return defer(() => {
-    apiSseClients.inc();
-    const replay = lastEventId === undefined ? { events: [], gap: false } : log.since(lastEventId);
-    const head: MessageEvent[] = [{ comment: 'connected' }];
-    if (replay.gap) {
-      head.push({
-        type: 'resync',
-        data: { reason: 'events were trimmed from the log', latestId: String(log.latestSeq()) },
-      });
-    }
-    const events = merge(from(replay.events), log.appended).pipe(
-      filter(matches),
-      map(toMessageEvent),
-    );
-    return merge(of(...head), events, heartbeat);
-  }).pipe(
-    takeUntil(until),
-    finalize(() => apiSseClients.dec()),
-  );
+export function formatEvent(event: LoggedAnomalyEvent): string {
+  return `event: ${event.type}\nid: ${event.seq}\ndata: ${JSON.stringify(event.anomaly)}\n\n`;
+}
+
+/** Events after the client's id were trimmed from the log: it should reload the list. No id. */
+export function formatResync(latestSeq: number): string {
+  const data = { reason: 'events were trimmed from the log', latestId: String(latestSeq) };
+  return `event: resync\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/** A comment line: clients ignore it; it opens the stream at once and keeps proxies from closing it. */
+export function formatComment(text: 'connected' | 'keep-alive'): string {
+  return `: ${text}\n\n`;
 }

@@ -8,6 +8,7 @@ import { Reflector } from '@nestjs/core';
 import { Principal, Role, ROLES } from '@iag/contracts';
 import type { ApiKeyStore } from '@iag/storage';
 import { ApiKeyGuard, bearerToken } from './api-key.guard';
+import { AuthFailureThrottle } from './auth-failure-throttle';
 import { AuthenticatedRequest, Public, Roles } from './auth.decorators';
 
 class Routes {
@@ -30,9 +31,19 @@ const KEYS: Record<string, Principal> = {
   'admin-secret': { keyId: 'k3', name: 'root', role: 'admin' },
 };
 
-function call(target: object, method: string, authorization?: string) {
+/** A generated key: the store answers it without argon2. */
+const FAST_KEY = 'iag_000000000001_fast';
+const FAST: Principal = { keyId: '000000000001', name: 'bot', role: 'viewer' };
+
+function call(
+  target: object,
+  method: string,
+  authorization?: string,
+  options: { throttle?: AuthFailureThrottle; ip?: string } = {},
+) {
   const request = {
     headers: authorization === undefined ? {} : { authorization },
+    ip: options.ip ?? '192.0.2.1',
   } as AuthenticatedRequest;
   const reply = { header: jest.fn() };
   const context = {
@@ -40,8 +51,12 @@ function call(target: object, method: string, authorization?: string) {
     getClass: () => target.constructor,
     switchToHttp: () => ({ getRequest: () => request, getResponse: () => reply }),
   } as unknown as ExecutionContext;
-  const store = { verify: jest.fn(async (key: string) => KEYS[key] ?? null) };
-  const guard = new ApiKeyGuard(new Reflector(), store as unknown as ApiKeyStore);
+  const store = {
+    verifyFast: jest.fn((key: string) => (key === FAST_KEY ? FAST : undefined)),
+    verify: jest.fn(async (key: string) => KEYS[key] ?? null),
+  };
+  const throttle = options.throttle ?? new AuthFailureThrottle({ limit: 20 });
+  const guard = new ApiKeyGuard(new Reflector(), store as unknown as ApiKeyStore, throttle);
   return { result: guard.canActivate(context), request, reply, store };
 }
 
@@ -98,6 +113,63 @@ describe(ApiKeyGuard.name, () => {
     const { result, store } = call(routes, 'health');
     await expect(result).resolves.toBe(true);
     expect(store.verify).not.toHaveBeenCalled();
+  });
+
+  describe('failed authentications per address', () => {
+    it('answers 429 with Retry-After past the limit, without asking the store to verify', async () => {
+      const throttle = new AuthFailureThrottle({ limit: 3 });
+      for (let n = 0; n < 3; n++) {
+        expect(await statusOf(call(routes, 'read', 'Bearer guess', { throttle }).result)).toBe(401);
+      }
+      const { result, reply, store } = call(routes, 'read', 'Bearer guess', { throttle });
+      expect(await statusOf(result)).toBe(429);
+      expect(reply.header).toHaveBeenCalledWith('Retry-After', expect.stringMatching(/^\d+$/));
+      expect(store.verify).not.toHaveBeenCalled();
+      // a right key that needs argon2 (the seed, not yet seen) must wait as well
+      expect(
+        await statusOf(call(routes, 'read', 'Bearer viewer-secret', { throttle }).result),
+      ).toBe(429);
+      expect(await statusOf(call(routes, 'read', undefined, { throttle }).result)).toBe(429);
+    });
+
+    it('still serves a key that checks without argon2, from the throttled address', async () => {
+      const throttle = new AuthFailureThrottle({ limit: 1 });
+      await statusOf(call(routes, 'read', 'Bearer guess', { throttle }).result);
+      const { result, store } = call(routes, 'read', `Bearer ${FAST_KEY}`, { throttle });
+      expect(await statusOf(result)).toBe(200);
+      expect(store.verify).not.toHaveBeenCalled();
+    });
+
+    it('counts by /64 for IPv6 and leaves other addresses alone', async () => {
+      const throttle = new AuthFailureThrottle({ limit: 1 });
+      await statusOf(call(routes, 'read', 'Bearer guess', { throttle, ip: '2001:db8::1' }).result);
+      const sameNet = call(routes, 'read', 'Bearer guess', { throttle, ip: '2001:db8::2' });
+      expect(await statusOf(sameNet.result)).toBe(429);
+      const other = call(routes, 'read', 'Bearer viewer-secret', { throttle, ip: '192.0.2.9' });
+      expect(await statusOf(other.result)).toBe(200);
+    });
+
+    it('counts an argon2 check before it runs, so parallel guesses cannot overrun the limit', async () => {
+      const throttle = new AuthFailureThrottle({ limit: 5 });
+      const calls = Array.from({ length: 50 }, () =>
+        call(routes, 'read', 'Bearer guess', { throttle }),
+      );
+      const statuses = await Promise.all(calls.map((c) => statusOf(c.result)));
+      expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(45);
+      expect(calls.filter((c) => c.store.verify.mock.calls.length > 0)).toHaveLength(5);
+    });
+
+    it('does not count a missing key or a wrong role', async () => {
+      const throttle = new AuthFailureThrottle({ limit: 1 });
+      await statusOf(call(routes, 'read', undefined, { throttle }).result);
+      expect(
+        await statusOf(call(routes, 'provision', `Bearer ${FAST_KEY}`, { throttle }).result),
+      ).toBe(403);
+      expect(
+        await statusOf(call(routes, 'read', 'Bearer viewer-secret', { throttle }).result),
+      ).toBe(200);
+    });
   });
 
   it('takes the role from the class unless the method overrides it', async () => {

@@ -2,6 +2,8 @@ import {
   CanActivate,
   ExecutionContext,
   ForbiddenException,
+  HttpException,
+  HttpStatus,
   Injectable,
   UnauthorizedException,
 } from '@nestjs/common';
@@ -10,8 +12,10 @@ import { Principal, Role, roleAllows } from '@iag/contracts';
 import { ApiKeyStore } from '@iag/storage';
 import type { FastifyReply } from 'fastify';
 import { MAX_API_KEY_LENGTH, PUBLIC_METADATA, ROLE_METADATA } from '../api.constants';
-import { apiAuthFailures } from '../api.metrics';
+import { apiAuthFailures, apiAuthThrottled } from '../api.metrics';
+import { AuthFailureThrottle } from './auth-failure-throttle';
 import type { AuthenticatedRequest } from './auth.decorators';
+import { addressGroup } from './client-address';
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 
@@ -31,6 +35,7 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeyStore,
+    private readonly throttle: AuthFailureThrottle,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -51,16 +56,43 @@ export class ApiKeyGuard implements CanActivate {
     return true;
   }
 
+  /**
+   * The throttle is asked first, before anything is hashed. A key that checks without argon2
+   * (every generated key, and the seed once known) is then served even from a throttled address,
+   * so another client's guesses never lock a valid key out. Everything else from a throttled
+   * address is a 429. An argon2 check counts against the address before it runs, so parallel
+   * guesses cannot overrun the limit.
+   */
   private async authenticate(
     request: AuthenticatedRequest,
     reply: FastifyReply,
   ): Promise<Principal> {
+    const group = addressGroup(request.ip);
+    const retryAfter = this.throttle.retryAfterSeconds(group);
     const token = bearerToken(request.headers.authorization);
-    const principal = token === null ? null : await this.keys.verify(token);
+    const fast = token === null ? null : this.keys.verifyFast(token);
+    if (fast) return fast;
+    if (retryAfter > 0) throw tooManyFailures(reply, retryAfter);
+    if (token === null) throw unauthorized(reply, 'missing');
+    this.throttle.recordFailure(group);
+    const principal = fast === undefined ? await this.keys.verify(token) : null;
     if (principal) return principal;
-    apiAuthFailures.inc({ reason: token === null ? 'missing' : 'invalid' });
-    // RFC 6750 section 3: a 401 names the scheme the client should use.
-    reply.header('WWW-Authenticate', 'Bearer realm="iag"');
-    throw new UnauthorizedException('a valid API key is required: Authorization: Bearer <key>');
+    throw unauthorized(reply, 'invalid');
   }
+}
+
+function unauthorized(reply: FastifyReply, reason: 'missing' | 'invalid'): HttpException {
+  apiAuthFailures.inc({ reason });
+  // RFC 6750 section 3: a 401 names the scheme the client should use.
+  reply.header('WWW-Authenticate', 'Bearer realm="iag"');
+  return new UnauthorizedException('a valid API key is required: Authorization: Bearer <key>');
+}
+
+function tooManyFailures(reply: FastifyReply, retryAfter: number): HttpException {
+  apiAuthThrottled.inc();
+  reply.header('Retry-After', String(retryAfter));
+  return new HttpException(
+    `too many failed authentications from this address: retry in ${retryAfter} s`,
+    HttpStatus.TOO_MANY_REQUESTS,
+  );
 }

@@ -12,6 +12,7 @@ import type { FastifyReply } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Public } from '../auth/auth.decorators';
+import { SECURITY_HEADERS } from '../security/security-headers';
 
 interface Asset {
   body: Buffer;
@@ -44,18 +45,10 @@ const VENDOR_FILES: Record<string, string> = {
 };
 
 /**
+ * Serves the operator dashboard at `/` from a fixed list of files (no path ever reaches the disk).
  * Page and scripts are public, as any login page is: every piece of data they show comes from
  * the REST API with the operator's key (kept in sessionStorage, sent as a header, never in a URL).
  */
-const SECURITY_HEADERS = {
-  'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'cache-control': 'no-cache',
-};
-
-/** Serves the operator dashboard at `/` from a fixed list of files (no path ever reaches the disk). */
 @ApiExcludeController()
 @Public()
 @Controller()

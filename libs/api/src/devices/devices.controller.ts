@@ -35,7 +35,7 @@ const TIME = 'epoch milliseconds or ISO 8601';
 
 @ApiTags('devices')
 @ApiBearerAuth(OPENAPI_BEARER)
-@ApiErrors(HttpStatus.UNAUTHORIZED, HttpStatus.FORBIDDEN)
+@ApiErrors(HttpStatus.UNAUTHORIZED, HttpStatus.FORBIDDEN, HttpStatus.TOO_MANY_REQUESTS)
 @Controller(`${API_BASE}/devices`)
 export class DevicesController {
   constructor(private readonly devices: DevicesService) {}

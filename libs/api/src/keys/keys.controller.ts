@@ -14,7 +14,7 @@ import { ApiKeyView, CreatedApiKey, KeysService } from './keys.service';
 
 @ApiTags('keys')
 @ApiBearerAuth(OPENAPI_BEARER)
-@ApiErrors(HttpStatus.UNAUTHORIZED, HttpStatus.FORBIDDEN)
+@ApiErrors(HttpStatus.UNAUTHORIZED, HttpStatus.FORBIDDEN, HttpStatus.TOO_MANY_REQUESTS)
 @Roles('admin')
 @Controller(`${API_BASE}/keys`)
 export class KeysController {

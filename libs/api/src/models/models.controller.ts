@@ -9,7 +9,7 @@ import { ApiErrors, ApiZodResponse } from '../openapi/zod-openapi';
 
 @ApiTags('models')
 @ApiBearerAuth(OPENAPI_BEARER)
-@ApiErrors(HttpStatus.UNAUTHORIZED, HttpStatus.FORBIDDEN)
+@ApiErrors(HttpStatus.UNAUTHORIZED, HttpStatus.FORBIDDEN, HttpStatus.TOO_MANY_REQUESTS)
 @Controller(`${API_BASE}/models`)
 export class ModelsController {
   constructor(private readonly registry: ModelRegistry) {}

@@ -47,6 +47,8 @@ const ERROR_DESCRIPTIONS: Partial<Record<HttpStatus, string>> = {
   [HttpStatus.FORBIDDEN]: 'The API key role is too weak for this route',
   [HttpStatus.NOT_FOUND]: 'No such resource',
   [HttpStatus.CONFLICT]: 'The request conflicts with the current state',
+  [HttpStatus.TOO_MANY_REQUESTS]:
+    'Too many failed authentications from this address (Retry-After: seconds to wait), or too many open streams',
   [HttpStatus.SERVICE_UNAVAILABLE]: 'Storage is unavailable',
 };
 

@@ -27,7 +27,16 @@ function toView({ hash: _hash, ...view }: StoredKey): ApiKeyView {
   return view;
 }
 
-/** REST API keys, argon2id-hashed in the registry's lmdb. */
+function toPrincipal(record: StoredKey): Principal {
+  return { keyId: record.id, name: record.name, role: record.role };
+}
+
+/**
+ * REST API keys in the registry's lmdb. Keys the gateway generates carry 256 random bits and are
+ * stored as a SHA-256 (SecretHasher.hashRandomToken): checking one costs a microsecond. The
+ * ADMIN_API_KEY seed, which a person chooses, is stored as argon2id. A generated key stored as
+ * argon2id by an older build still verifies, and is rewritten as a SHA-256 on its first success.
+ */
 @Injectable()
 export class ApiKeyStore {
   constructor(
@@ -44,7 +53,7 @@ export class ApiKeyStore {
       name,
       role,
       createdAt: new Date().toISOString(),
-      hash: await this.hasher.hash(key),
+      hash: this.hasher.hashRandomToken(key),
     };
     const db = this.db();
     if (!(await db.ifNoExists(id, () => db.put(id, record)))) return this.create(name, role);
@@ -52,16 +61,30 @@ export class ApiKeyStore {
   }
 
   /**
+   * The answer without argon2 (one SHA-256 at most): the principal, null for a key that matches
+   * nothing, or undefined when only an argon2 check can tell (the seed, or a key stored by an
+   * older build, not yet presented since the start).
+   */
+  verifyFast(key: string): Principal | null | undefined {
+    const record = this.recordFor(key);
+    if (!record) return null;
+    const ok = this.hasher.verifyFast(cacheKey(record.id), record.hash, key);
+    if (ok === undefined) return undefined;
+    return ok ? toPrincipal(record) : null;
+  }
+
+  /**
    * The principal a key belongs to, or null. A key not in the iag_ format (or whose id is
-   * unknown) can only be the seeded ADMIN_API_KEY, so it is checked against that record.
+   * unknown) can only be the seeded ADMIN_API_KEY, so it is checked against that record; without
+   * a seed it matches nothing and costs nothing.
    */
   async verify(key: string): Promise<Principal | null> {
-    const match = KEY_FORMAT.exec(key);
-    let record = match ? this.db().get(match[1]) : undefined;
-    record ??= this.db().get(ENV_ADMIN_KEY_ID);
-    const id = record?.id ?? ENV_ADMIN_KEY_ID;
-    const ok = await this.hasher.verify(cacheKey(id), record?.hash, key);
-    return ok && record ? { keyId: record.id, name: record.name, role: record.role } : null;
+    const fast = this.verifyFast(key);
+    if (fast !== undefined) return fast;
+    const record = this.recordFor(key);
+    if (!record || !(await this.hasher.verify(cacheKey(record.id), record.hash, key))) return null;
+    if (record.id !== ENV_ADMIN_KEY_ID && KEY_FORMAT.test(key)) await this.migrate(record, key);
+    return toPrincipal(record);
   }
 
   list(): ApiKeyView[] {
@@ -94,22 +117,39 @@ export class ApiKeyStore {
     return (await this.create(INITIAL_ADMIN_NAME, 'admin')).key;
   }
 
+  private recordFor(key: string): StoredKey | undefined {
+    const match = KEY_FORMAT.exec(key);
+    return (match ? this.db().get(match[1]) : undefined) ?? this.db().get(ENV_ADMIN_KEY_ID);
+  }
+
+  /** An older build's argon2 hash of a generated key becomes its SHA-256, unless it changed meanwhile. */
+  private async migrate(record: StoredKey, key: string): Promise<void> {
+    if (this.hasher.isFastHash(record.hash)) return;
+    const db = this.db();
+    await db.transaction(() => {
+      const current = db.get(record.id);
+      if (current?.hash !== record.hash) return;
+      void db.put(record.id, { ...current, hash: this.hasher.hashRandomToken(key) });
+    });
+    this.hasher.forget(cacheKey(record.id));
+  }
+
+  /** The seed is known from the start, so its check is memoized at once: no request pays argon2 for it. */
   private async storeSeed(seed: string): Promise<void> {
+    const cache = cacheKey(ENV_ADMIN_KEY_ID);
     const current = this.db().get(ENV_ADMIN_KEY_ID);
-    if (
-      current?.role === 'admin' &&
-      (await this.hasher.verify(cacheKey(ENV_ADMIN_KEY_ID), current.hash, seed))
-    ) {
+    if (current?.role === 'admin' && (await this.hasher.verify(cache, current.hash, seed))) {
       return;
     }
+    const hash = await this.hasher.hash(seed);
     await this.db().put(ENV_ADMIN_KEY_ID, {
       id: ENV_ADMIN_KEY_ID,
       name: ENV_ADMIN_KEY_ID,
       role: 'admin',
       createdAt: new Date().toISOString(),
-      hash: await this.hasher.hash(seed),
+      hash,
     });
-    this.hasher.forget(cacheKey(ENV_ADMIN_KEY_ID));
+    this.hasher.remember(cache, hash, seed);
   }
 
   private db(): Database<StoredKey, string> {

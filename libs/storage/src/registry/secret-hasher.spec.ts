@@ -30,3 +30,32 @@ describe(SecretHasher.name, () => {
     expect(await hasher.verify('device:old', 'not a hash', secret)).toBe(false);
   });
 });
+
+describe(`${SecretHasher.name}.verifyFast`, () => {
+  it('answers SHA-256 hashes at once, and argon2 hashes only once their secret was seen', async () => {
+    const hasher = new SecretHasher();
+    const secret = token();
+    expect(hasher.verifyFast('k', hasher.hashRandomToken(secret), secret)).toBe(true);
+    expect(hasher.verifyFast('k', hasher.hashRandomToken(secret), token())).toBe(false);
+
+    const slow = await hasher.hash(secret);
+    expect(hasher.verifyFast('k', slow, secret)).toBeUndefined();
+    expect(hasher.verifyFast('k', slow, token())).toBeUndefined();
+    expect(await hasher.verify('k', slow, secret)).toBe(true);
+    expect(hasher.verifyFast('k', slow, secret)).toBe(true);
+    // one argon2 hash matches one secret: any other is refused without argon2
+    expect(hasher.verifyFast('k', slow, `${secret}x`)).toBe(false);
+  });
+
+  it('trusts a remembered secret only for the hash it was remembered with', async () => {
+    const hasher = new SecretHasher();
+    const secret = token();
+    const first = await hasher.hash(secret);
+    hasher.remember('seed', first, secret);
+    expect(hasher.verifyFast('seed', first, secret)).toBe(true);
+    const replaced = await hasher.hash(token());
+    expect(hasher.verifyFast('seed', replaced, secret)).toBeUndefined();
+    hasher.forget('seed');
+    expect(hasher.verifyFast('seed', first, secret)).toBeUndefined();
+  });
+});

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { hash, verify } from '@node-rs/argon2';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual, randomBytes } from 'node:crypto';
 
 /** Prefix of hashes made by hashRandomToken(). */
 const SHA256_PREFIX = 'sha256$';
@@ -9,19 +9,20 @@ const SHA256_PREFIX = 'sha256$';
  * argon2id hashing (the library default; OWASP parameters m=19 MiB, t=2, p=1) with a cache of
  * sha256(secret) per record after a successful check, so reconnect storms do not pay argon2
  * each time. A cache entry is valid only for the stored hash it was checked against, so a
- * rotated or replaced secret invalidates it even without forget().
+ * rotated or replaced secret invalidates it even without forget(). While it is valid it is also
+ * the answer for every other secret: one argon2 hash matches one secret, so a different digest
+ * is refused without running argon2.
  *
- * Secrets the gateway generated itself with 256 bits of randomness (device tokens) are stored
- * as a plain SHA-256 instead (hashRandomToken): a slow hash protects guessable secrets, and
- * nothing guesses 256 random bits, so argon2 only cost every CONNECT ~25 ms of CPU (41 connects/s
- * in the idle bench, a 10,000-device fleet four minutes to come back after a restart). Secrets
- * a person may choose (API keys, ADMIN_API_KEY) keep argon2id. verify() reads both formats, so
- * hashes stored before keep working.
+ * Secrets the gateway generated itself with 256 bits of randomness (device tokens, API keys) are
+ * stored as a plain SHA-256 instead (hashRandomToken): a slow hash protects guessable secrets, and
+ * nothing guesses 256 random bits, so argon2 only cost every CONNECT or request ~25 ms of CPU
+ * (41 connects/s in the idle bench; ~120 bad REST keys/s kept both cores busy). A secret a person
+ * may choose (ADMIN_API_KEY) keeps argon2id. verify() reads both formats, so hashes stored before
+ * keep working.
  */
 @Injectable()
 export class SecretHasher {
   private readonly cache = new Map<string, { storedHash: string; digest: Buffer }>();
-  private dummyHash: Promise<string> | undefined;
 
   hash(secret: string): Promise<string> {
     return hash(secret);
@@ -37,24 +38,37 @@ export class SecretHasher {
     return SHA256_PREFIX + randomBytes(32).toString('base64url');
   }
 
-  /** `storedHash` undefined = unknown record: still spends one argon2 verify (no timing oracle). */
-  async verify(cacheKey: string, storedHash: string | undefined, secret: string): Promise<boolean> {
-    if (storedHash === undefined) {
-      await this.check(await this.dummy(), secret);
-      return false;
-    }
+  /** True for a hash that verifyFast() always answers (a hashRandomToken() hash). */
+  isFastHash(storedHash: string): boolean {
+    return storedHash.startsWith(SHA256_PREFIX);
+  }
+
+  /**
+   * The answer when it needs no argon2 (a SHA-256 hash, or an argon2 hash whose secret was
+   * checked before: see above), else undefined. Costs one SHA-256.
+   */
+  verifyFast(cacheKey: string, storedHash: string, secret: string): boolean | undefined {
     const digest = sha256(secret);
-    if (storedHash.startsWith(SHA256_PREFIX)) {
+    if (this.isFastHash(storedHash)) {
       const stored = Buffer.from(storedHash.slice(SHA256_PREFIX.length), 'base64url');
       return stored.length === digest.length && timingSafeEqual(stored, digest);
     }
     const cached = this.cache.get(cacheKey);
-    if (cached && cached.storedHash === storedHash && timingSafeEqual(cached.digest, digest)) {
-      return true;
-    }
+    if (cached?.storedHash !== storedHash) return undefined;
+    return timingSafeEqual(cached.digest, digest);
+  }
+
+  async verify(cacheKey: string, storedHash: string, secret: string): Promise<boolean> {
+    const fast = this.verifyFast(cacheKey, storedHash, secret);
+    if (fast !== undefined) return fast;
     const ok = await this.check(storedHash, secret);
-    if (ok) this.cache.set(cacheKey, { storedHash, digest });
+    if (ok) this.remember(cacheKey, storedHash, secret);
     return ok;
+  }
+
+  /** Records that `secret` matches `storedHash` (the caller just hashed it), so it is never argon2-checked. */
+  remember(cacheKey: string, storedHash: string, secret: string): void {
+    this.cache.set(cacheKey, { storedHash, digest: sha256(secret) });
   }
 
   forget(cacheKey: string): void {
@@ -67,11 +81,6 @@ export class SecretHasher {
     } catch {
       return false; // malformed stored hash
     }
-  }
-
-  private dummy(): Promise<string> {
-    this.dummyHash ??= hash(randomBytes(32).toString('base64url'));
-    return this.dummyHash;
   }
 }
 
