@@ -18,7 +18,7 @@ export { LoadedModel } from './model/loaded-model';
 export { autoencoderDetector, openModel } from './autoencoder/autoencoder.detector';
 // The windowing and per-device scaling the gateway scores with, so training normalises exactly alike.
 export { FeatureWindow } from './autoencoder/feature-window';
-export { DeviceCalibration } from './autoencoder/normalization';
+export { DeviceCalibration, scalingReadingsOf } from './autoencoder/normalization';
 export { initTfBackend } from './tf/tf-backend';
 export type { BackendPreference } from './tf/tf-backend';
 export { seededRandom } from './util/seeded-random';

@@ -1,5 +1,5 @@
 import { Reading } from '@iag/contracts';
-import { DeviceCalibration, FeatureWindow } from '@iag/detection';
+import { DeviceCalibration, FeatureWindow, scalingReadingsOf } from '@iag/detection';
 import { NormalizationMode } from '@iag/contracts';
 
 export interface DeviceSeries {
@@ -58,6 +58,13 @@ export function buildWindows(
   const width = options.windowSize * options.features.length;
   const chunks: Float32Array[] = [];
   const index: { device: number; reading: number }[] = [];
+  // The readings that give a device its scale, as the gateway counts them (the rest set its limits).
+  const scalingReadings = scalingReadingsOf({
+    mode: options.mode,
+    mean: options.mean,
+    std: options.std,
+    calibrationReadings: options.calibrationReadings,
+  });
   series.forEach(({ readings }, device) => {
     const window = new FeatureWindow(options.features, options.windowSize, options.maxCarryForward);
     const calibration = new DeviceCalibration();
@@ -69,9 +76,9 @@ export function buildWindows(
       let std: ArrayLike<number> = options.std;
       if (options.mode === 'per-device') {
         if (pushed !== 'missing') {
-          calibration.observe(options.features, window.latest(), options.calibrationReadings);
+          calibration.observe(options.features, window.latest(), scalingReadings);
         }
-        const own = calibration.scaling(options.features, options.calibrationReadings, options.std);
+        const own = calibration.scaling(options.features, scalingReadings, options.std);
         if (own === null) return;
         ({ mean, std } = own);
       }

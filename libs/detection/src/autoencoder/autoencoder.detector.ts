@@ -3,26 +3,74 @@ import { modelPredictRows, modelWindowsSkipped } from '../detection.metrics';
 import { LoadedModel, ServableModel } from '../model/loaded-model';
 import { loadModelArtifact } from '../model/model-artifact';
 import { FeatureWindow, PushResult } from './feature-window';
-import { DeviceCalibration, scalingFor } from './normalization';
-import { reconstructionScore } from './reconstruction';
+import { AdaptiveLimits } from '../calibration/adaptive-limits';
+import { DEVICE_LIMITS, ERROR_EWMA_WEIGHT } from '../calibration/limit-defaults';
+import { DeviceCalibration, limitWindowsOf, scalingFor, scalingReadingsOf } from './normalization';
+import { meanSquaredError, reconstructionWindow } from './reconstruction';
 
-/** What a model keeps per device: the window over its features and the raw per-device statistics. */
+/**
+ * What a model keeps per device: the window over its features, the raw per-device statistics
+ * and the device's own limits. The limits are learned from the device's own windows (a third of
+ * its calibration readings) rather than taken from the training quantile, so a device whose
+ * normal is noisier or quieter than the training fleet's alarms on its own abnormal, not on its
+ * normal; afterwards they follow readings judged normal (see AdaptiveLimits).
+ */
 export class DeviceModelState {
   window: FeatureWindow;
+  private limits!: AdaptiveLimits;
+  private limitWindowsLeft = 0;
+  private errorEwma = -1;
+  private readonly judged = new Float64Array(2);
 
   constructor(
     private model: LoadedModel,
     readonly calibration = new DeviceCalibration(),
   ) {
     this.window = DeviceModelState.windowFor(model);
+    this.resetLimits();
   }
 
   /** Keeps the window when the new model reads the same features over the same window size. */
   adopt(model: LoadedModel): void {
     const { features, windowSize } = model.metadata;
-    if (!this.window.fits(features, windowSize)) this.window = DeviceModelState.windowFor(model);
+    const keep = this.window.fits(features, windowSize);
+    if (!keep) this.window = DeviceModelState.windowFor(model);
     else this.window.unscale(); // the new model's scaling applies from the next push
+    const previous = this.model;
     this.model = model;
+    if (model.key === previous.key) return;
+    if (keep) {
+      // A retrain of the same shape: its errors are on the scale of its training threshold, so
+      // the device's limits carry over rescaled by the ratio, and it is scored at once.
+      const ratio = model.metadata.threshold / previous.metadata.threshold;
+      this.limits.rescale(ratio);
+      if (this.errorEwma >= 0) this.errorEwma *= ratio;
+    } else {
+      this.resetLimits();
+    }
+  }
+
+  /**
+   * Judges a window's mean squared error against the device's limits (its raw value and its
+   * EWMA, for small persistent shifts); null while the limits are still being learned.
+   */
+  judge(mse: number): number | null {
+    this.errorEwma =
+      this.errorEwma < 0 ? mse : ERROR_EWMA_WEIGHT * mse + (1 - ERROR_EWMA_WEIGHT) * this.errorEwma;
+    this.judged[0] = mse;
+    this.judged[1] = this.errorEwma;
+    if (this.limitWindowsLeft > 0) {
+      this.limits.seed(this.judged);
+      this.limitWindowsLeft--;
+      return null;
+    }
+    return this.limits.judge(this.judged).score;
+  }
+
+  private resetLimits(): void {
+    this.limits = new AdaptiveLimits(2, DEVICE_LIMITS);
+    this.limitWindowsLeft = limitWindowsOf(this.model.metadata.normalization);
+    this.errorEwma = -1;
   }
 
   /**
@@ -38,7 +86,7 @@ export class DeviceModelState {
       this.calibration.observe(
         meta.features,
         this.window.latest(),
-        meta.normalization.calibrationReadings,
+        scalingReadingsOf(meta.normalization),
       );
     }
     const scaling = scalingFor(meta, this.calibration);
@@ -94,16 +142,12 @@ export async function scoreWithModel(
   const errors = await model.squaredErrors(input, rows);
   const source = sourceOf(model);
   const f = meta.features.length;
-  return items.map((_, i) => {
+  return items.map(({ state }, i) => {
     const row = rowOf[i];
     if (row < 0) return null;
-    const score = reconstructionScore(
-      errors,
-      row * f,
-      meta.windowSize,
-      meta.features,
-      meta.threshold,
-    );
+    const judged = state.judge(meanSquaredError(errors, row * f, meta.windowSize, f));
+    if (judged === null) return null; // the device's own limits are still being learned
+    const score = reconstructionWindow(errors, row * f, meta.features, judged);
     score.source = source; // set, not spread: the contributions are a lazy getter
     return score;
   });

@@ -1,5 +1,5 @@
 import { ModelMetadata } from '../model/model-metadata';
-import { DeviceCalibration, scalingFor } from './normalization';
+import { DeviceCalibration, limitWindowsOf, scalingFor, scalingReadingsOf } from './normalization';
 
 function meta(mode: 'global' | 'per-device', calibrationReadings = 4): ModelMetadata {
   return {
@@ -23,12 +23,16 @@ describe(DeviceCalibration.name, () => {
     expect(scalingFor(meta('global'), calibration)).toEqual({ mean: [10, 20], std: [2, 4] });
   });
 
-  it('learns a device its own mean and std over calibrationReadings, then freezes them', () => {
+  it('learns a device its own mean and std over its scaling readings, then freezes them', () => {
     const calibration = new DeviceCalibration();
-    const m = meta('per-device', 4);
+    // 6 calibration readings: the first 4 scale the device, the next 2 windows set its limits.
+    const m = meta('per-device', 6);
+    expect(scalingReadingsOf(m.normalization)).toBe(4);
+    expect(limitWindowsOf(m.normalization)).toBe(2);
+    expect(scalingReadingsOf(meta('global', 6).normalization)).toBe(0);
     // a: 1, 3, 5, 7 -> mean 4, population std sqrt(5); b: constant 8 -> std floored at 1e-3 * 4.
     for (const a of [1, 3, 5])
-      calibration.observe(m.features, [a, 8], m.normalization.calibrationReadings);
+      calibration.observe(m.features, [a, 8], scalingReadingsOf(m.normalization));
     expect(scalingFor(m, calibration)).toBeNull(); // 3 of 4 readings: still calibrating
     calibration.observe(m.features, [7, 8], 4);
     calibration.observe(m.features, [1000, -1000], 4); // after calibration: ignored

@@ -1,3 +1,4 @@
+import { LIMIT_SHARE } from '../calibration/limit-defaults';
 import { ModelMetadata } from '../model/model-metadata';
 
 /** Floor for a standard deviation, relative to the model's global one: a flat sensor must not divide by 0. */
@@ -50,7 +51,22 @@ export class DeviceCalibration {
 
 /** The model's scaling for a device: its global mean/std, or the device's own once calibrated. */
 export function scalingFor(meta: ModelMetadata, calibration: DeviceCalibration): Scaling | null {
-  const { mode, mean, std, calibrationReadings } = meta.normalization;
+  const { mode, mean, std } = meta.normalization;
   if (mode === 'global') return { mean, std };
-  return calibration.scaling(meta.features, calibrationReadings, std);
+  return calibration.scaling(meta.features, scalingReadingsOf(meta.normalization), std);
+}
+
+/**
+ * How a device calibrates to a model over its first `calibrationReadings` readings: with
+ * per-device normalisation the first two thirds give its scale, and the windows after them (a
+ * third of the readings) its own limits; with global normalisation only the limits are its own.
+ */
+export function scalingReadingsOf(normalization: ModelMetadata['normalization']): number {
+  if (normalization.mode === 'global') return 0;
+  return normalization.calibrationReadings - limitWindowsOf(normalization);
+}
+
+/** Windows a device's own limits are learned from before the model scores it (see scalingReadingsOf). */
+export function limitWindowsOf(normalization: ModelMetadata['normalization']): number {
+  return Math.max(1, Math.round(normalization.calibrationReadings * LIMIT_SHARE));
 }

@@ -12,9 +12,31 @@ export function reconstructionScore(
   features: readonly string[],
   threshold: number,
 ): WindowScore {
+  const mse = meanSquaredError(errors, offset, windowSize, features.length);
+  return reconstructionWindow(errors, offset, features, mse / threshold);
+}
+
+/** The window's mean squared reconstruction error over all its values. */
+export function meanSquaredError(
+  errors: ArrayLike<number>,
+  offset: number,
+  windowSize: number,
+  featureCount: number,
+): number {
+  let total = 0;
+  for (let i = 0; i < featureCount; i++) total += errors[offset + i];
+  return total / (windowSize * featureCount);
+}
+
+/** A window already judged (`score`, 1.0 = threshold), explained by its errors at errors[offset...]. */
+export function reconstructionWindow(
+  errors: ArrayLike<number>,
+  offset: number,
+  features: readonly string[],
+  score: number,
+): WindowScore {
   let total = 0;
   for (let i = 0; i < features.length; i++) total += errors[offset + i];
-  const score = total / (windowSize * features.length) / threshold;
   return new ReconstructionWindow(score, total, errors, offset, features);
 }
 

@@ -60,6 +60,11 @@ export class AdaptiveLimits {
     return { score, statistic, learned };
   }
 
+  /** Every statistic's scale changed by `factor`: each limit follows (learning goes on from there). */
+  rescale(factor: number): void {
+    for (const limit of this.limits) limit.rescale(factor);
+  }
+
   states(): LogLimitState[] {
     return this.limits.map((limit) => limit.state());
   }

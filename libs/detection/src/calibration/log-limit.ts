@@ -36,6 +36,11 @@ export class LogLimit {
     this.variance = (1 - weight) * (this.variance + weight * delta * delta);
   }
 
+  /** The statistic's scale changed by `factor` (another model version): the limit follows. */
+  rescale(factor: number): void {
+    this.mean += Math.log(factor);
+  }
+
   /** The value that scores 1.0. */
   limit(sigmas: number): number {
     return Math.exp(this.mean + sigmas * Math.sqrt(Math.max(this.variance, MIN_LOG_VARIANCE)));

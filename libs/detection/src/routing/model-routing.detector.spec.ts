@@ -29,6 +29,9 @@ function windows(
   }));
 }
 
+/** keras_dense: window 4 (3 readings to fill it), then 33 windows learn the device's own limits. */
+const CALIBRATING = 3 + 33;
+
 const steady = (n: number) =>
   Array.from({ length: n }, (_, i) => ({ temp: 21 + 0.02 * (i % 5), hum: 40 + 0.03 * (i % 5) }));
 
@@ -75,8 +78,9 @@ describe(ModelRoutingDetector.name, () => {
   });
 
   it('routes by profile, else by metric names, else to the z-score fallback', async () => {
+    const n = CALIBRATING + 1;
     const results = await router.scoreBatch([
-      ...windows('by-metrics', steady(4)),
+      ...windows('by-metrics', steady(n)),
       ...windows(
         'by-profile',
         steady(4).map(({ temp }) => ({ temp })),
@@ -88,8 +92,8 @@ describe(ModelRoutingDetector.name, () => {
         steady(31).map(({ temp }) => ({ temp })),
       ),
     ]);
-    expect(results[3]!.source).toMatchObject({ id: 'keras_dense', version: '1' });
-    expect(results[7]).toBeNull(); // by profile, but hum is missing: its window is skipped
+    expect(results[n - 1]!.source).toMatchObject({ id: 'keras_dense', version: '1' });
+    expect(results[n + 3]).toBeNull(); // by profile, but hum is missing: its window is skipped
     expect(results.at(-1)!.source).toMatchObject({ id: 'zscore', version: null });
   });
 
@@ -98,8 +102,11 @@ describe(ModelRoutingDetector.name, () => {
     const results = await router.scoreBatch(windows('no-hum', tempOnly, 0, 'keras_dense'));
     expect(results[29]).toBeNull(); // the z-score detector is still learning too
     expect(results[35]!.source).toMatchObject({ id: 'zscore' });
-    const mixed = await router.scoreBatch(windows('no-hum', steady(4), 40, 'keras_dense'));
-    expect(mixed[3]!.source).toMatchObject({ id: 'keras_dense' }); // its window is full again
+    const mixed = await router.scoreBatch(
+      windows('no-hum', steady(CALIBRATING + 1), 40, 'keras_dense'),
+    );
+    // Its window full again, then its own limits learned: the model scores.
+    expect(mixed.at(-1)!.source).toMatchObject({ id: 'keras_dense' });
   });
 
   it('keeps the z-score fallback learning from the readings the model scores', async () => {
@@ -107,10 +114,11 @@ describe(ModelRoutingDetector.name, () => {
     const local = new ModelRoutingDetector(fallback);
     local.activate(router.active().get('keras_dense')!);
     const scored = await local.scoreBatch(windows('dev', steady(200)));
-    expect(scored.slice(3).every((s) => s!.source!.id === 'keras_dense')).toBe(true);
-    // Every reading reached the fallback's baselines, though it scored only the first three.
+    expect(scored.slice(CALIBRATING).every((s) => s!.source!.id === 'keras_dense')).toBe(true);
+    // Every reading reached the fallback's baselines, though it scored only while the model calibrated.
     expect(fallback.baseline('dev', 'temp')).toMatchObject({ count: 200, learning: false });
     expect(scored.slice(0, 3)).toEqual([null, null, null]); // both still learning there
+    expect(scored[CALIBRATING - 1]!.source).toMatchObject({ id: 'zscore' });
     // hum goes missing beyond the carry-forward bound: the fallback scores, already warm.
     const tempOnly = await local.scoreBatch(
       windows(
@@ -146,11 +154,12 @@ describe(ModelRoutingDetector.name, () => {
     });
     const meta = join(root, 'models/keras_dense/2/metadata.json');
     writeFileSync(meta, readFileSync(meta, 'utf8').replace('"version": "1"', '"version": "2"'));
-    const before = await router.scoreBatch(windows('dev', steady(4)));
-    expect(before[3]!.source!.version).toBe('1');
+    const before = await router.scoreBatch(windows('dev', steady(CALIBRATING + 1)));
+    expect(before.at(-1)!.source!.version).toBe('1');
     await registry.activate('keras_dense', '2');
-    const [next] = await router.scoreBatch(windows('dev', steady(1), 4));
-    expect(next!.source!.version).toBe('2'); // scored at once: the window carried over
+    const [next] = await router.scoreBatch(windows('dev', steady(1), CALIBRATING + 1));
+    // Scored at once: the window carried over, and so did the device's limits.
+    expect(next!.source!.version).toBe('2');
     expect(router.active().get('keras_dense')!.metadata.version).toBe('2');
   });
 });
