@@ -11,3 +11,5 @@ export { classify } from './evaluation/classification';
 export type { ClassificationReport } from './evaluation/classification';
 export { episodeMask, episodeOnsets } from './evaluation/episode-onsets';
 export { scoreSeries } from './evaluation/score-series';
+export { trainSubspace } from './training/subspace-trainer';
+export type { SubspaceTrainOptions, SubspaceTrainResult } from './training/subspace-trainer';

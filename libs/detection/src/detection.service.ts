@@ -18,9 +18,9 @@ import {
   scoringBatchSize,
   scoringDuration,
 } from './detection.metrics';
-import { AnomalyDetector, DeviceWindow, WindowScore } from './detector.port';
-import { EpisodeTracker } from './episodes/episode-tracker';
-import { QueuedReading, ScoringQueue } from './scoring.queue';
+import { BatchOutcome, DetectionPipeline } from './detection-pipeline';
+import { AnomalyDetector } from './detector.port';
+import { ScoringQueue } from './scoring.queue';
 
 /** Overload is logged at most this often; the counter carries every dropped reading. */
 const OVERLOAD_LOG_INTERVAL_MS = 10_000;
@@ -37,9 +37,7 @@ export class DetectionService implements OnModuleDestroy {
   /** opened / updated / closed, in the order the readings were scored. */
   readonly events: Observable<AnomalyEvent> = this.subject.asObservable();
   private readonly queue = new ScoringQueue(MAX_QUEUED_READINGS);
-  private readonly tracker: EpisodeTracker;
-  /** ts of the newest reading handed to the detector, per device: anything not newer is late. */
-  private readonly lastTs = new Map<string, number>();
+  private readonly pipeline: DetectionPipeline;
   /** Devices forgotten while a batch was in flight: their results from that batch are discarded. */
   private readonly forgottenInFlight = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
@@ -52,7 +50,7 @@ export class DetectionService implements OnModuleDestroy {
     config: GatewayConfig,
     @Inject(ANOMALY_DETECTOR) private readonly detector: AnomalyDetector,
   ) {
-    this.tracker = new EpisodeTracker(config.detector);
+    this.pipeline = new DetectionPipeline(detector, config.detector);
   }
 
   /**
@@ -79,22 +77,20 @@ export class DetectionService implements OnModuleDestroy {
 
   /** Resumes episodes left open by an earlier run (see EpisodeTracker.restore); returns how many. */
   restoreEpisodes(anomalies: Anomaly[]): number {
-    const restored = anomalies.filter((anomaly) => this.tracker.restore(anomaly)).length;
-    openEpisodes.set(this.tracker.openEpisodes);
+    const restored = anomalies.filter((anomaly) => this.pipeline.restore(anomaly)).length;
+    openEpisodes.set(this.pipeline.openEpisodes);
     return restored;
   }
 
   /** A revoked device: drops its queued readings and state, and closes its open episode. */
   forgetDevice(deviceId: string): void {
     try {
-      this.detector.forget(deviceId);
       const removed = this.queue.remove(deviceId);
       if (removed > 0) readingsUnscored.inc({ reason: 'forgotten' }, removed);
       if (this.running !== null) this.forgottenInFlight.add(deviceId);
-      this.lastTs.delete(deviceId);
-      const closed = this.tracker.forget(deviceId);
+      const closed = this.pipeline.forget(deviceId);
       if (closed !== null) this.emit(closed);
-      openEpisodes.set(this.tracker.openEpisodes);
+      openEpisodes.set(this.pipeline.openEpisodes);
     } catch (error) {
       this.logger.error(`forgetting ${deviceId} failed: ${(error as Error).message}`);
     }
@@ -104,7 +100,7 @@ export class DetectionService implements OnModuleDestroy {
     return {
       queued: this.queue.size,
       scored: this.scored,
-      openEpisodes: this.tracker.openEpisodes,
+      openEpisodes: this.pipeline.openEpisodes,
       detector: this.detector.id,
     };
   }
@@ -160,96 +156,35 @@ export class DetectionService implements OnModuleDestroy {
   }
 
   private async scoreNext(): Promise<void> {
-    try {
-      const windows = this.prepare(this.queue.take(MAX_BATCH_READINGS));
-      if (windows.length === 0) return;
-      const scores = await this.score(windows);
-      if (scores !== null) this.apply(windows, scores);
-      for (const deviceId of this.forgottenInFlight) this.detector.forget(deviceId);
-    } catch (error) {
-      this.logger.error(`scoring failed: ${(error as Error).message}`);
-    }
-  }
-
-  /** Groups per device, sorts by ts and drops readings not newer than the device's last one. */
-  private prepare(queued: QueuedReading[]): DeviceWindow[] {
-    const byDevice = new Map<string, Reading[]>();
-    const profiles = new Map<string, string | null>();
-    for (const { deviceId, reading, profile } of queued) {
-      const readings = byDevice.get(deviceId);
-      if (readings === undefined) byDevice.set(deviceId, [reading]);
-      else readings.push(reading);
-      profiles.set(deviceId, profile);
-    }
-    const windows: DeviceWindow[] = [];
-    let late = 0;
-    for (const [deviceId, readings] of byDevice) {
-      readings.sort((a, b) => a.ts - b.ts);
-      let last = this.lastTs.get(deviceId) ?? -Infinity;
-      for (const reading of readings) {
-        if (!(reading.ts > last)) {
-          late++;
-          continue;
-        }
-        last = reading.ts;
-        windows.push({ deviceId, reading, profile: profiles.get(deviceId) ?? null });
-      }
-      if (last !== -Infinity) this.lastTs.set(deviceId, last);
-    }
-    if (late > 0) readingsUnscored.inc({ reason: 'late' }, late);
-    return windows;
-  }
-
-  private async score(windows: DeviceWindow[]): Promise<(WindowScore | null)[] | null> {
-    scoringBatchSize.observe(windows.length);
+    const queued = this.queue.take(MAX_BATCH_READINGS);
+    if (queued.length === 0) return;
+    scoringBatchSize.observe(queued.length);
     const stopTimer = scoringDuration.startTimer();
     try {
-      const scores = await this.detector.scoreBatch(windows);
-      if (scores.length !== windows.length) {
-        throw new DetectionException(
-          DetectionExceptionCode.SCORE_COUNT_MISMATCH,
-          `${scores.length} scores for ${windows.length} windows`,
-        );
-      }
-      return scores;
+      const outcome = await this.pipeline.run(queued, this.forgottenInFlight);
+      this.count(outcome, queued.length);
+      for (const event of outcome.events) this.emit(event);
+      for (const deviceId of this.forgottenInFlight) this.detector.forget(deviceId);
     } catch (error) {
-      readingsUnscored.inc({ reason: 'error' }, windows.length);
+      readingsUnscored.inc({ reason: 'error' }, queued.length);
       const code =
         error instanceof DetectionException ? error.code : DetectionExceptionCode.DETECTOR_FAILED;
       this.logger.error(
-        `${code}: detector ${this.detector.id} left ${windows.length} readings unscored: ${(error as Error).message}`,
+        `${code}: detector ${this.detector.id} left ${queued.length} readings unscored: ${(error as Error).message}`,
       );
-      return null;
     } finally {
       stopTimer();
+      openEpisodes.set(this.pipeline.openEpisodes);
     }
   }
 
-  private apply(windows: DeviceWindow[], scores: (WindowScore | null)[]): void {
-    let scored = 0;
-    let learning = 0;
-    let forgotten = 0;
-    windows.forEach(({ deviceId, reading }, i) => {
-      if (this.forgottenInFlight.has(deviceId)) {
-        forgotten++;
-        return;
-      }
-      const score = scores[i];
-      if (score === null) learning++;
-      else scored++;
-      const event = this.tracker.observe(
-        deviceId,
-        reading.ts,
-        score,
-        score?.source ?? this.detector,
-      );
-      if (event !== null) this.emit(event);
-    });
-    this.scored += scored;
-    readingsScored.inc(scored);
-    if (learning > 0) readingsUnscored.inc({ reason: 'learning' }, learning);
+  private count(outcome: BatchOutcome, taken: number): void {
+    const forgotten = taken - outcome.late - outcome.scored - outcome.learning;
+    this.scored += outcome.scored;
+    readingsScored.inc(outcome.scored);
+    if (outcome.learning > 0) readingsUnscored.inc({ reason: 'learning' }, outcome.learning);
+    if (outcome.late > 0) readingsUnscored.inc({ reason: 'late' }, outcome.late);
     if (forgotten > 0) readingsUnscored.inc({ reason: 'forgotten' }, forgotten);
-    openEpisodes.set(this.tracker.openEpisodes);
   }
 
   private emit(event: AnomalyEvent): void {

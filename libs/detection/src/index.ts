@@ -4,6 +4,12 @@ export type { AnomalyDetector, DeviceWindow, WindowScore, ScoreSource } from './
 export { StreamingZScoreDetector } from './zscore/streaming-zscore.detector';
 export { SubspaceDetector, MULTIVARIATE_DETECTOR_ID } from './subspace/subspace.detector';
 export { routingDetector } from './routing/routing-detector.factory';
+// What the trainer fits a fleet subspace with, exactly as the gateway builds and scores it.
+export { featureRowsOf } from './subspace/learning-buffer';
+export { SubspaceBasis } from './subspace/subspace-basis';
+export type { BasisState } from './subspace/subspace-basis';
+export { SubspaceModel, SUBSPACE_FILE } from './subspace/subspace-model';
+export { DEFAULT_SUBSPACE_OPTIONS } from './subspace/subspace-options';
 export { ModelRoutingDetector } from './routing/model-routing.detector';
 export { EpisodeTracker } from './episodes/episode-tracker';
 export { DetectionException, DetectionExceptionCode } from './detection.exception';

@@ -1,13 +1,24 @@
 import { Command, Option } from 'commander';
-import { initTfBackend, nextVersion, autoencoderDetector } from '@iag/detection';
-import { DeviceSeries, trainAutoencoder, TrainOptions, scoreSeries } from '@iag/detection-lab';
+import {
+  DEFAULT_SUBSPACE_OPTIONS,
+  initTfBackend,
+  nextVersion,
+  autoencoderDetector,
+} from '@iag/detection';
+import {
+  DeviceSeries,
+  scoreSeries,
+  trainAutoencoder,
+  TrainOptions,
+  trainSubspace,
+} from '@iag/detection-lab';
 import { join, resolve } from 'node:path';
 import { delimiter, integer, list, number, time } from '../cli-options';
 import { readCsvSeries } from '../data/csv-series';
 import { addInfluxOptions, InfluxAccessOptions, resolveInfluxAccess } from '../data/influx-access';
 import { readInfluxSeries } from '../data/influx-series';
 import { epochProgress } from '../progress';
-import { writeTrainingReport } from '../report/training-report';
+import { writeSubspaceReport, writeTrainingReport } from '../report/training-report';
 import { TrainerError } from '../trainer-error';
 
 interface TrainCommandOptions extends InfluxAccessOptions {
@@ -22,8 +33,9 @@ interface TrainCommandOptions extends InfluxAccessOptions {
   features?: string[];
   name: string;
   modelsDir: string;
+  kind: 'autoencoder' | 'subspace';
   normalization: 'global' | 'per-device';
-  calibration: number;
+  calibration?: number;
   window: number;
   epochs: number;
   batchSize: number;
@@ -70,6 +82,14 @@ export function trainCommand(): Command {
     )
     .addOption(
       new Option(
+        '--kind <kind>',
+        'autoencoder: a TF.js dense autoencoder over a window; subspace: the fleet subspace of the features (PCA), recentred on each device',
+      )
+        .choices(['autoencoder', 'subspace'])
+        .default('autoencoder'),
+    )
+    .addOption(
+      new Option(
         '--normalization <mode>',
         "global: one mean/std; per-device: each device's own, learned over --calibration readings",
       )
@@ -78,9 +98,8 @@ export function trainCommand(): Command {
     )
     .option(
       '--calibration <n>',
-      'readings per device that calibrate per-device normalisation',
+      'readings each device calibrates the model to itself over: its scale (two thirds, per-device normalisation) then its own limits (default 100; subspace 150)',
       integer(2),
-      100,
     )
     .option('--window <n>', 'readings per window', integer(1, 1024), 16)
     .option('--epochs <n>', 'most training epochs', integer(1, 100_000), 50)
@@ -120,22 +139,20 @@ export function trainCommand(): Command {
 
 async function runTrain(options: TrainCommandOptions): Promise<void> {
   const source = await loadSeries(options);
+  if (options.kind === 'subspace') return runTrainSubspace(options, source);
   await initTfBackend('auto', (m) => process.stderr.write(`${m}\n`));
   const modelsDir = resolve(options.modelsDir);
   const version = nextVersion(modelsDir, options.name);
   const dir = join(modelsDir, options.name, version);
   const bar = epochProgress(options.epochs);
-  const episode =
-    options.openAfter || options.closeAfter
-      ? { openAfter: options.openAfter ?? 1, closeAfter: options.closeAfter ?? 5 }
-      : undefined;
+  const episode = episodeOf(options);
   const trainOptions: TrainOptions = {
     name: options.name,
     version,
     features: source.features,
     windowSize: options.window,
     normalization: options.normalization,
-    calibrationReadings: options.calibration,
+    calibrationReadings: options.calibration ?? 100,
     epochs: options.epochs,
     batchSize: options.batchSize,
     validationSplit: options.validationSplit,
@@ -176,6 +193,45 @@ async function runTrain(options: TrainCommandOptions): Promise<void> {
   } finally {
     result.model.dispose();
   }
+}
+
+async function runTrainSubspace(options: TrainCommandOptions, source: TrainingData): Promise<void> {
+  const modelsDir = resolve(options.modelsDir);
+  const version = nextVersion(modelsDir, options.name);
+  const dir = join(modelsDir, options.name, version);
+  const result = trainSubspace(source.series, {
+    name: options.name,
+    version,
+    features: source.features,
+    calibrationReadings: options.calibration ?? DEFAULT_SUBSPACE_OPTIONS.learnReadings,
+    episode: episodeOf(options),
+    trainedOn: options.note ? { ...source.description, note: options.note } : source.description,
+  });
+  await result.save(dir);
+  const scored = await scoreSeries(
+    autoencoderDetector(result.model),
+    source.preview.deviceId,
+    source.preview.readings,
+  );
+  const report = await writeSubspaceReport(
+    join(dir, 'training-report.html'),
+    result,
+    source.series,
+    {
+      ...source.preview,
+      scores: scored.scores,
+    },
+  );
+  process.stderr.write(
+    `fitted ${result.rows.reduce((a, b) => a + b, 0)} rows of ${source.series.length} device(s); ${result.components} components; report: ${report}\n`,
+  );
+  process.stdout.write(`${dir}\n`);
+}
+
+function episodeOf(options: TrainCommandOptions) {
+  return options.openAfter || options.closeAfter
+    ? { openAfter: options.openAfter ?? 1, closeAfter: options.closeAfter ?? 5 }
+    : undefined;
 }
 
 interface TrainingData {

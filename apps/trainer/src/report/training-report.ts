@@ -1,4 +1,4 @@
-import { DeviceSeries, TrainResult } from '@iag/detection-lab';
+import { DeviceSeries, SubspaceTrainResult, TrainResult } from '@iag/detection-lab';
 import { labelRuns } from '../evaluation/csv-evaluation';
 import { downsample, histogram, writeReport } from './html-report';
 
@@ -63,6 +63,45 @@ export function writeTrainingReport(
         title: 'Validation reconstruction error (MSE per window)',
         ...histogram(result.validationErrors, 60, meta.threshold * 3),
         threshold: meta.threshold,
+      },
+    ],
+  });
+}
+
+/** A subspace model's report: what it was fitted to, and one device's score over time. */
+export function writeSubspaceReport(
+  path: string,
+  result: SubspaceTrainResult,
+  series: DeviceSeries[],
+  preview: ScoredPreview,
+): Promise<string> {
+  const ts = preview.readings.map((r) => r.ts);
+  const scores = downsample(ts, preview.scores);
+  const shaded = (preview.labels ? labelRuns(preview.labels) : []).map(
+    ([a, b]) => [ts[a] / 1000, ts[b] / 1000] as [number, number],
+  );
+  const meta = result.model.metadata;
+  return writeReport(path, {
+    title: `Training: ${meta.name}/${meta.version} (subspace)`,
+    summary: {
+      model: `${meta.name}/${meta.version}`,
+      kind: 'subspace (PCA of each feature and its step, standardised per device)',
+      features: meta.features.join(', '),
+      devices: series.length,
+      readings: series.reduce((n, s) => n + s.readings.length, 0),
+      'rows fitted (every feature present)': result.rows.reduce((a, b) => a + b, 0),
+      'principal components kept': result.components,
+      'calibration per device': `${meta.normalization.calibrationReadings} readings (centre and scale from two thirds, its own limits from the rest)`,
+    },
+    charts: [
+      {
+        kind: 'lines',
+        title: `Score over time, device ${preview.deviceId} (1.0 = threshold; labelled rows shaded)`,
+        time: true,
+        x: scores.x.map((t) => t / 1000),
+        series: [{ label: 'score', values: scores.values }],
+        threshold: 1,
+        shaded,
       },
     ],
   });

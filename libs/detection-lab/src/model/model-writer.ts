@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { METADATA_FILE, MODEL_FILE, ModelMetadata } from '@iag/detection';
+import { writeVersionDir } from './version-dir';
 
 export const WEIGHTS_FILE = 'group1-shard1of1.bin';
 
@@ -10,15 +11,12 @@ export const WEIGHTS_FILE = 'group1-shard1of1.bin';
  * tensorflowjs_converter and tfjs's own file handler write) plus metadata.json. The version
  * directory appears whole or not at all (written aside, then renamed).
  */
-export async function writeModelArtifact(
+export function writeModelArtifact(
   dir: string,
   network: tf.LayersModel,
   metadata: ModelMetadata,
 ): Promise<void> {
-  const staging = `${dir}.partial-${process.pid}`;
-  await rm(staging, { recursive: true, force: true });
-  await mkdir(staging, { recursive: true });
-  try {
+  return writeVersionDir(dir, async (staging) => {
     await network.save(
       tf.io.withSaveHandler(async (artifacts) => {
         const weightData = artifacts.weightData;
@@ -40,10 +38,5 @@ export async function writeModelArtifact(
       }),
     );
     await writeFile(join(staging, METADATA_FILE), `${JSON.stringify(metadata, null, 2)}\n`);
-    await mkdir(join(dir, '..'), { recursive: true });
-    await rename(staging, dir);
-  } catch (error) {
-    await rm(staging, { recursive: true, force: true });
-    throw error;
-  }
+  });
 }

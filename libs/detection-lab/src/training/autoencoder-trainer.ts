@@ -120,6 +120,7 @@ export async function trainAutoencoder(
   const threshold = Math.max(quantile(validationErrors, options.thresholdQuantile), 1e-9);
   const metadata: ModelMetadata = {
     name: options.name,
+    kind: 'autoencoder',
     version: options.version,
     features: options.features,
     windowSize: options.windowSize,

@@ -34,6 +34,7 @@ function tinyModel(): LoadedModel {
   network.add(tf.layers.dense({ inputShape: [1], units: 1, kernelInitializer: 'ones' }));
   const metadata: ModelMetadata = {
     name: 'tiny',
+    kind: 'autoencoder',
     version: '1',
     features: ['x'],
     windowSize: 1,

@@ -1,7 +1,8 @@
 import { AnomalyDetector, DeviceWindow, ScoreSource, WindowScore } from '../detector.port';
 import { modelPredictRows, modelWindowsSkipped } from '../detection.metrics';
 import { LoadedModel, ServableModel } from '../model/loaded-model';
-import { loadModelArtifact } from '../model/model-artifact';
+import { loadServedModel } from '../model/model-artifact';
+import { SubspaceModel } from '../subspace/subspace-model';
 import { FeatureWindow, PushResult } from './feature-window';
 import { AdaptiveLimits } from '../calibration/adaptive-limits';
 import { DEVICE_LIMITS, ERROR_EWMA_WEIGHT } from '../calibration/limit-defaults';
@@ -110,7 +111,7 @@ export interface ModelBatchItem {
   values: Record<string, number>;
 }
 
-export function sourceOf(model: LoadedModel): ScoreSource {
+export function sourceOf(model: { metadata: LoadedModel['metadata'] }): ScoreSource {
   const { name, version, threshold, episode } = model.metadata;
   return episode ? { id: name, version, threshold, episode } : { id: name, version, threshold };
 }
@@ -181,12 +182,16 @@ export class AutoencoderDetector implements AnomalyDetector {
   }
 }
 
-/** An AnomalyDetector scoring every device with one model (trained or loaded). */
+/**
+ * An AnomalyDetector scoring every device with one model, whatever its kind (the trainer's
+ * evaluate); the gateway and the backtest route with ModelRoutingDetector.
+ */
 export function autoencoderDetector(model: ServableModel): AnomalyDetector {
+  if (model instanceof SubspaceModel) return model.detector;
   return new AutoencoderDetector(model as LoadedModel);
 }
 
-/** Loads a model version directory (model.json, weights, metadata.json) for offline use. */
+/** Loads a model version directory (metadata.json and its kind's files) for offline use. */
 export function openModel(dir: string): Promise<ServableModel> {
-  return loadModelArtifact(dir);
+  return loadServedModel(dir);
 }

@@ -4,6 +4,7 @@ import { DeviceCalibration, limitWindowsOf, scalingFor, scalingReadingsOf } from
 function meta(mode: 'global' | 'per-device', calibrationReadings = 4): ModelMetadata {
   return {
     name: 'm',
+    kind: 'autoencoder',
     version: '1',
     features: ['a', 'b'],
     windowSize: 1,

@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { DetectionException, DetectionExceptionCode } from '../detection.exception';
+import { loadSubspaceModel } from '../subspace/subspace-model';
 import { InputLayout, LoadedModel } from './loaded-model';
+import { ServedModel } from './served-model';
 import { ModelMetadata, parseModelMetadata } from './model-metadata';
 
 export const MODEL_FILE = 'model.json';
@@ -49,6 +51,18 @@ export async function readModelMetadata(dir: string): Promise<ModelMetadata> {
  */
 export async function loadModelArtifact(dir: string): Promise<LoadedModel> {
   const metadata = await readModelMetadata(dir);
+  if (metadata.kind !== 'autoencoder') throw invalid(dir, `is a ${metadata.kind} model, not TF.js`);
+  return loadLayersModel(dir, metadata);
+}
+
+/** Loads whatever kind of model the version is (metadata.kind): what the registry serves. */
+export async function loadServedModel(dir: string): Promise<ServedModel> {
+  const metadata = await readModelMetadata(dir);
+  if (metadata.kind === 'subspace') return loadSubspaceModel(dir, metadata);
+  return loadLayersModel(dir, metadata);
+}
+
+async function loadLayersModel(dir: string, metadata: ModelMetadata): Promise<LoadedModel> {
   const modelJson = parseModelJson(dir, await readText(dir, MODEL_FILE));
   const weightSpecs = modelJson.weightsManifest.flatMap((group) => group.weights);
   const weightData = await readWeights(dir, modelJson.weightsManifest, weightSpecs);

@@ -10,6 +10,12 @@ const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 export const modelMetadataSchema = z
   .object({
     name: z.string().regex(MODEL_NAME_PATTERN, 'must be a model name like "default"'),
+    /**
+     * autoencoder: a TF.js layers model (model.json + weights), e.g. a converted Keras model;
+     * subspace: the fleet's principal subspace of its features (subspace.json), fitted by the
+     * trainer and recentred on each device.
+     */
+    kind: z.enum(['autoencoder', 'subspace']).default('autoencoder'),
     version: z.string().regex(MODEL_VERSION_PATTERN, 'must be a version like "3"'),
     features: z
       .array(z.string().regex(METRIC_NAME_PATTERN, 'must be metric names'))

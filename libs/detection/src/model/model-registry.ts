@@ -9,7 +9,7 @@ import { DetectionException, DetectionExceptionCode } from '../detection.excepti
 import { modelActivations } from '../detection.metrics';
 import { ModelRoutingDetector } from '../routing/model-routing.detector';
 import { BackendPreference, initTfBackend } from '../tf/tf-backend';
-import { loadModelArtifact, readModelMetadata } from './model-artifact';
+import { loadServedModel, readModelMetadata } from './model-artifact';
 import { ModelMetadata } from './model-metadata';
 import { compareVersions, listModelDirs } from './model-dirs';
 
@@ -73,7 +73,7 @@ export class ModelRegistry implements OnApplicationBootstrap {
     const dir = this.dirOf(name, version);
     try {
       await initTfBackend(this.backend, (m) => this.logger.log(m));
-      const model = await loadModelArtifact(dir);
+      const model = await loadServedModel(dir);
       this.router.activate(model);
       if (persist) await this.persist();
       modelActivations.inc({ outcome: 'activated' });

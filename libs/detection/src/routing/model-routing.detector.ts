@@ -11,9 +11,12 @@ import {
   DeviceModelState,
   ModelBatchItem,
   scoreWithModel,
+  sourceOf,
 } from '../autoencoder/autoencoder.detector';
 import { DeviceCalibration } from '../autoencoder/normalization';
 import { LoadedModel } from '../model/loaded-model';
+import { isSubspaceModel, ServedModel } from '../model/served-model';
+import { SubspaceModel } from '../subspace/subspace-model';
 import { SubspaceDetector } from '../subspace/subspace.detector';
 import { combine } from './combined-score';
 import { routeFor } from './route';
@@ -45,11 +48,11 @@ interface DeviceRoute {
 export class ModelRoutingDetector implements AnomalyDetector {
   readonly version = null;
   private readonly logger = new Logger(ModelRoutingDetector.name);
-  private models = new Map<string, LoadedModel>();
+  private models = new Map<string, ServedModel>();
   private readonly devices = new Map<string, DeviceRoute>();
   private epoch = 0;
   private inFlight = 0;
-  private retired: LoadedModel[] = [];
+  private retired: ServedModel[] = [];
   private loading = false;
   private cachedMultivariateSource: ScoreSource | null = null;
 
@@ -70,7 +73,7 @@ export class ModelRoutingDetector implements AnomalyDetector {
   }
 
   /** Serves `model` for its name from the next batch on; the version it replaces is unloaded. */
-  activate(model: LoadedModel): void {
+  activate(model: ServedModel): void {
     const next = new Map(this.models);
     const previous = next.get(model.metadata.name);
     next.set(model.metadata.name, model);
@@ -80,7 +83,7 @@ export class ModelRoutingDetector implements AnomalyDetector {
   }
 
   /** The versions serving now, by model name. */
-  active(): Map<string, LoadedModel> {
+  active(): Map<string, ServedModel> {
     return new Map(this.models);
   }
 
@@ -111,7 +114,7 @@ export class ModelRoutingDetector implements AnomalyDetector {
         group.items.push({ state: route.state!, values: window.reading.values });
       });
       for (const [name, group] of groups) {
-        const model = models.get(name)!;
+        const model = models.get(name) as LoadedModel; // groups hold autoencoders only
         const scores = await scoreWithModel(model, group.items);
         group.indexes.forEach((index, k) => {
           if (scores[k] === null) return;
@@ -128,6 +131,8 @@ export class ModelRoutingDetector implements AnomalyDetector {
 
   forget(deviceId: string): void {
     this.devices.delete(deviceId);
+    for (const model of this.models.values())
+      if (isSubspaceModel(model)) model.detector.forget(deviceId);
     this.fallback.forget(deviceId);
     this.multivariate?.forget(deviceId);
   }
@@ -152,6 +157,21 @@ export class ModelRoutingDetector implements AnomalyDetector {
     covered[i] = this.multivariate.modelledMetrics(window.deviceId);
   }
 
+  /** A trained subspace model scores its devices itself (each calibrates it to itself first). */
+  private scoreSubspace(
+    model: SubspaceModel,
+    window: DeviceWindow,
+    i: number,
+    primary: (WindowScore | null)[],
+    covered: Coverage[],
+  ): void {
+    const score = model.detector.scoreOne(window);
+    if (score === null) return;
+    score.source = sourceOf(model);
+    primary[i] = score;
+    covered[i] = model.metadata.features;
+  }
+
   /** The z-score on what the primary did not cover, combined with the primary's score. */
   private withFallback(
     windows: DeviceWindow[],
@@ -173,13 +193,13 @@ export class ModelRoutingDetector implements AnomalyDetector {
     return (this.cachedMultivariateSource ??= { id, version, threshold });
   }
 
-  private routeOf(window: DeviceWindow, models: Map<string, LoadedModel>): DeviceRoute {
+  private routeOf(window: DeviceWindow, models: Map<string, ServedModel>): DeviceRoute {
     const known = this.devices.get(window.deviceId);
     if (known !== undefined && known.epoch === this.epoch) return known;
     const model = routeFor(window.profile ?? null, window.reading.values, models);
     const calibration = known?.calibration ?? new DeviceCalibration();
     let state: DeviceModelState | null = null;
-    if (model !== null) {
+    if (model !== null && !isSubspaceModel(model)) {
       state = known?.model === model.metadata.name && known.state ? known.state : null;
       if (state) state.adopt(model);
       else state = new DeviceModelState(model, calibration);
@@ -194,7 +214,7 @@ export class ModelRoutingDetector implements AnomalyDetector {
     return route;
   }
 
-  private retire(model: LoadedModel): void {
+  private retire(model: ServedModel): void {
     this.retired.push(model);
     this.disposeRetired();
   }

@@ -1,4 +1,4 @@
-import { LoadedModel } from '../model/loaded-model';
+import { ServedModel } from '../model/served-model';
 
 /**
  * The model that scores a device (DESIGN.md, Models): the active model named after its profile;
@@ -8,13 +8,13 @@ import { LoadedModel } from '../model/loaded-model';
 export function routeFor(
   profile: string | null,
   values: Record<string, number>,
-  models: ReadonlyMap<string, LoadedModel>,
-): LoadedModel | null {
+  models: ReadonlyMap<string, ServedModel>,
+): ServedModel | null {
   if (profile !== null) {
     const byProfile = models.get(profile);
     if (byProfile !== undefined) return byProfile;
   }
-  let best: LoadedModel | null = null;
+  let best: ServedModel | null = null;
   for (const model of models.values()) {
     const { features, name } = model.metadata;
     if (!features.every((f) => values[f] !== undefined)) continue;

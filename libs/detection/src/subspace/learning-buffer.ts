@@ -79,3 +79,26 @@ export function featureRow(
   }
   return row;
 }
+
+/**
+ * The feature rows a device's readings give a model over `features`, exactly as the gateway
+ * builds them (carry-forward, steps, only rows where every feature is fresh): what the trainer
+ * fits a fleet's subspace to.
+ */
+export function featureRowsOf(
+  readings: readonly { values: Record<string, number> }[],
+  features: readonly string[],
+  maxCarryForward: number,
+): Float64Array[] {
+  const slots = new MetricSlots(maxCarryForward);
+  slots.declare(features);
+  const modelled = features.map((_, j) => j);
+  const rows: Float64Array[] = [];
+  for (const { values } of readings) {
+    const only: Record<string, number> = {};
+    for (const name of features) if (values[name] !== undefined) only[name] = values[name];
+    slots.take(only);
+    if (modelled.every((j) => slots.fresh(j))) rows.push(featureRow(slots, modelled).x);
+  }
+  return rows;
+}

@@ -23,6 +23,15 @@ export class MetricSlots {
 
   constructor(private readonly maxCarryForward: number) {}
 
+  /** Opens slots for `names` in this order before any value arrives (a model's features). */
+  declare(names: readonly string[]): void {
+    for (const name of names) {
+      if (this.index.has(name) || this.names.length >= MAX_SLOTS) continue;
+      this.index.set(name, this.names.length);
+      this.names.push(name);
+    }
+  }
+
   /** Takes one reading in; returns how many new slots it opened. */
   take(reading: Record<string, number>): number {
     let added = 0;

@@ -73,6 +73,34 @@ export class SubspaceBasis {
     return basis.withCovarianceOf(rows);
   }
 
+  /**
+   * Fits a fleet's basis: centre and scale over every device's rows (kept for reference and as
+   * the scale floors a device is recentred with), the covariance from each device's own
+   * standardised values, so differences between devices' levels never pass for a relation.
+   */
+  static fitFleet(
+    devices: readonly (readonly Float64Array[])[],
+    options: BasisOptions,
+  ): SubspaceBasis {
+    const pooled = devices.flat();
+    const { center, scale, constant } = columnStatistics(pooled, null);
+    const draft = new SubspaceBasis(
+      { center, scale, constant, covariance: new Float64Array(0) },
+      options,
+    );
+    const v = draft.varying;
+    const packed = new Float64Array((v.length * (v.length + 1)) / 2);
+    for (const rows of devices) {
+      if (rows.length === 0) continue;
+      const own = new SubspaceBasis(
+        { ...columnStatistics(rows, scale), constant, covariance: new Float64Array(0) },
+        options,
+      );
+      own.accumulateCovariance(rows, v, packed, pooled.length);
+    }
+    return new SubspaceBasis({ center, scale, constant, covariance: packed }, options);
+  }
+
   static restore(state: BasisState, options: BasisOptions): SubspaceBasis {
     return new SubspaceBasis(
       {
@@ -266,15 +294,7 @@ export class SubspaceBasis {
   private withCovarianceOf(rows: readonly Float64Array[]): SubspaceBasis {
     const v = this.varying;
     const packed = new Float64Array((v.length * (v.length + 1)) / 2);
-    const z = new Float64Array(this.width);
-    const all = new Uint8Array(this.width).fill(1);
-    for (const row of rows) {
-      this.standardize(row, all, z);
-      let at = 0;
-      for (let a = 0; a < v.length; a++) {
-        for (let b = a; b < v.length; b++, at++) packed[at] += (z[v[a]] * z[v[b]]) / rows.length;
-      }
-    }
+    this.accumulateCovariance(rows, v, packed, rows.length);
     return new SubspaceBasis(
       {
         center: this.center,
@@ -284,6 +304,24 @@ export class SubspaceBasis {
       },
       this.options,
     );
+  }
+
+  /** Adds Σ z_a z_b / total over `rows`, standardised with this basis, for the features `v`. */
+  private accumulateCovariance(
+    rows: readonly Float64Array[],
+    v: Int32Array,
+    packed: Float64Array,
+    total: number,
+  ): void {
+    const z = new Float64Array(this.width);
+    const all = new Uint8Array(this.width).fill(1);
+    for (const row of rows) {
+      this.standardize(row, all, z);
+      let at = 0;
+      for (let a = 0; a < v.length; a++) {
+        for (let b = a; b < v.length; b++, at++) packed[at] += (z[v[a]] * z[v[b]]) / total;
+      }
+    }
   }
 }
 
