@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { DetectionException } from '@iag/detection';
 import { LabException } from '@iag/detection-lab';
+import { backtestCommand } from './commands/backtest.command';
 import { evaluateCommand } from './commands/evaluate.command';
 import { exportCommand } from './commands/export.command';
 import { activateCommand, listCommand } from './commands/models.command';
@@ -16,6 +17,7 @@ async function main(argv: string[]): Promise<void> {
     .addCommand(exportCommand())
     .addCommand(trainCommand())
     .addCommand(evaluateCommand())
+    .addCommand(backtestCommand())
     .addCommand(listCommand())
     .addCommand(activateCommand());
   await program.parseAsync(argv);

@@ -8,8 +8,12 @@ export interface DetectionSettings {
   zThreshold: number;
   /** The z-score detector's likelihood stage; null when DETECTOR_LIKELIHOOD_READINGS=0. */
   likelihood: { warmupReadings: number; threshold: number } | null;
-  /** The zero-config multivariate detector for devices without a model; null when off. */
-  multivariate: { learnReadings: number } | null;
+  /**
+   * The zero-config multivariate detector for devices without a model; null when off. Its
+   * episodes close after `closeAfter` readings under its threshold (its evidence comes and goes
+   * within one fault more than a single metric's does).
+   */
+  multivariate: { learnReadings: number; closeAfter: number } | null;
   openAfter: number;
   closeAfter: number;
 }
@@ -26,7 +30,10 @@ export function detectionSettingsOf(env: DetectionEnv): DetectionSettings {
             threshold: env.DETECTOR_LIKELIHOOD_THRESHOLD,
           },
     multivariate: env.DETECTOR_MULTIVARIATE
-      ? { learnReadings: env.DETECTOR_MULTIVARIATE_LEARN_READINGS }
+      ? {
+          learnReadings: env.DETECTOR_MULTIVARIATE_LEARN_READINGS,
+          closeAfter: env.DETECTOR_MULTIVARIATE_CLOSE_AFTER,
+        }
       : null,
     openAfter: env.EPISODE_OPEN_AFTER,
     closeAfter: env.EPISODE_CLOSE_AFTER,

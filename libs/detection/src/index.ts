@@ -13,7 +13,16 @@ export { DEFAULT_SUBSPACE_OPTIONS } from './subspace/subspace-options';
 export { ModelRoutingDetector } from './routing/model-routing.detector';
 export { EpisodeTracker } from './episodes/episode-tracker';
 export { DetectionException, DetectionExceptionCode } from './detection.exception';
-export { ModelRegistry, toView as toModelView } from './model/model-registry';
+export {
+  ACTIVE_FILE,
+  ModelRegistry,
+  readActiveVersions,
+  servingOrder,
+  toView as toModelView,
+} from './model/model-registry';
+export { DetectionPipeline } from './detection-pipeline';
+export { loadServedModel } from './model/model-artifact';
+export type { ServedModel } from './model/served-model';
 export type { ModelMetadata } from './model/model-metadata';
 export { DEFAULT_MAX_CARRY_FORWARD } from './model/model-metadata';
 export { readModelMetadata, METADATA_FILE, MODEL_FILE } from './model/model-artifact';

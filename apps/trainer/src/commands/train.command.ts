@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { detectionSettingsFromEnv } from '@iag/config';
 import {
   DEFAULT_SUBSPACE_OPTIONS,
   initTfBackend,
@@ -204,7 +205,12 @@ async function runTrainSubspace(options: TrainCommandOptions, source: TrainingDa
     version,
     features: source.features,
     calibrationReadings: options.calibration ?? DEFAULT_SUBSPACE_OPTIONS.learnReadings,
-    episode: episodeOf(options),
+    // A subspace model's evidence comes and goes within one fault as the multivariate detector's
+    // does: it closes episodes after as many quiet readings (DETECTOR_MULTIVARIATE_CLOSE_AFTER).
+    episode: episodeOf(options) ?? {
+      openAfter: 1,
+      closeAfter: detectionSettingsFromEnv().multivariate?.closeAfter ?? 20,
+    },
     trainedOn: options.note ? { ...source.description, note: options.note } : source.description,
   });
   await result.save(dir);

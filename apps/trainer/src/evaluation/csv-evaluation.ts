@@ -5,6 +5,7 @@ import {
   episodeMask,
   episodeOnsets,
   LabelledSeries,
+  runsOf,
   scoreCorpus,
   scoreSeries,
 } from '@iag/detection-lab';
@@ -30,19 +31,7 @@ export interface CsvEvaluation {
 }
 
 /** Contiguous runs of label 1, as inclusive row ranges (NAB windows). */
-export function labelRuns(labels: Uint8Array): [number, number][] {
-  const runs: [number, number][] = [];
-  let start = -1;
-  for (let i = 0; i <= labels.length; i++) {
-    if (i < labels.length && labels[i] === 1) {
-      if (start < 0) start = i;
-    } else if (start >= 0) {
-      runs.push([start, i - 1]);
-      start = -1;
-    }
-  }
-  return runs;
-}
+export const labelRuns = runsOf;
 
 /**
  * Replays each device's readings through the detector at its own threshold (1.0) and compares

@@ -14,7 +14,7 @@ import { ModelMetadata } from './model-metadata';
 import { compareVersions, listModelDirs } from './model-dirs';
 
 /** Which version of each model name serves, kept across restarts (in DATA_DIR, not in the models tree). */
-const ACTIVE_FILE = 'active-models.json';
+export const ACTIVE_FILE = 'active-models.json';
 
 /**
  * The model registry (DESIGN.md, Models): `MODELS_DIR/{name}/{version}/`. At start it serves, for
@@ -103,19 +103,11 @@ export class ModelRegistry implements OnApplicationBootstrap {
   }
 
   private async loadAtStart(): Promise<void> {
-    const chosen = await this.readActive();
-    const byName = new Map<string, string[]>();
-    for (const { name, version } of listModelDirs(this.root)) {
-      byName.set(name, [...(byName.get(name) ?? []), version]);
-    }
-    for (const [name, versions] of byName) {
-      const ordered = versions.sort(compareVersions).reverse();
-      const preferred = chosen[name];
-      const candidates =
-        preferred && ordered.includes(preferred)
-          ? [preferred, ...ordered.filter((v) => v !== preferred)]
-          : ordered;
-      for (const version of candidates) {
+    for (const { name, versions } of servingOrder(
+      this.root,
+      await readActiveVersions(this.activeFile),
+    )) {
+      for (const version of versions) {
         try {
           await this.doActivate(name, version, false);
           break;
@@ -123,17 +115,6 @@ export class ModelRegistry implements OnApplicationBootstrap {
           this.logger.error(`cannot serve model ${name}/${version}: ${(error as Error).message}`);
         }
       }
-    }
-  }
-
-  private async readActive(): Promise<Record<string, string>> {
-    try {
-      const parsed = JSON.parse(await readFile(this.activeFile, 'utf8')) as unknown;
-      return parsed !== null && typeof parsed === 'object'
-        ? (parsed as Record<string, string>)
-        : {};
-    } catch {
-      return {};
     }
   }
 
@@ -145,6 +126,42 @@ export class ModelRegistry implements OnApplicationBootstrap {
     const temp = `${this.activeFile}.tmp`;
     await writeFile(temp, `${JSON.stringify(active, null, 2)}\n`);
     await rename(temp, this.activeFile);
+  }
+}
+
+/**
+ * For each model name under `root`, the versions to try serving in order: the one activated last
+ * (`active`, from DATA_DIR/active-models.json) first, then the newest down. The first that loads
+ * serves (the registry at start, and the trainer's backtest, which must pick the same).
+ */
+export function servingOrder(
+  root: string,
+  active: Record<string, string>,
+): { name: string; versions: string[] }[] {
+  const byName = new Map<string, string[]>();
+  for (const { name, version } of listModelDirs(root)) {
+    byName.set(name, [...(byName.get(name) ?? []), version]);
+  }
+  return [...byName].map(([name, versions]) => {
+    const ordered = versions.sort(compareVersions).reverse();
+    const preferred = active[name];
+    return {
+      name,
+      versions:
+        preferred && ordered.includes(preferred)
+          ? [preferred, ...ordered.filter((v) => v !== preferred)]
+          : ordered,
+    };
+  });
+}
+
+/** The versions activated last, by name; {} when the file is missing or unreadable. */
+export async function readActiveVersions(file: string): Promise<Record<string, string>> {
+  try {
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as unknown;
+    return parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, string>) : {};
+  } catch {
+    return {};
   }
 }
 

@@ -21,6 +21,24 @@ import { SubspaceDetector } from '../subspace/subspace.detector';
 import { combine } from './combined-score';
 import { routeFor } from './route';
 
+/**
+ * While the multivariate detector learns a device of several metrics (its first 150 readings),
+ * the z-score alarms only at this many times its threshold: its robust z over 30 readings, taken
+ * as the largest of many metrics, would otherwise alarm on ordinary noise of a new device.
+ */
+const GUARD_FACTOR = 2;
+const GUARDED = Symbol('guarded') as unknown as Coverage;
+
+/** A score judged against `factor` times its detector's threshold (contributions unchanged, still lazy). */
+function scaled(score: WindowScore, factor: number): WindowScore {
+  return {
+    score: score.score / factor,
+    get contributions() {
+      return score.contributions;
+    },
+  };
+}
+
 /** Per device: which model scores it (null: the z-score fallback), decided once per set of active models. */
 interface DeviceRoute {
   epoch: number;
@@ -151,7 +169,11 @@ export class ModelRoutingDetector implements AnomalyDetector {
   ): void {
     if (this.multivariate === null) return;
     const score = this.multivariate.scoreOne(window);
-    if (score === null) return;
+    if (score === null) {
+      // Learning the device: the z-score guards it meanwhile, against gross faults only.
+      if (this.multivariate.isLearning(window.deviceId)) covered[i] = GUARDED;
+      return;
+    }
     primary[i] = score;
     sources[i] = this.multivariateSource;
     covered[i] = this.multivariate.modelledMetrics(window.deviceId);
@@ -179,18 +201,29 @@ export class ModelRoutingDetector implements AnomalyDetector {
     sources: (ScoreSource | null)[],
     covered: Coverage[],
   ): (WindowScore | null)[] {
-    const fallback = this.fallback.scoreUncovered(windows, covered);
-    const fallbackSource = {
+    const guarded = covered.map((c) => c === GUARDED);
+    const fallback = this.fallback.scoreUncovered(
+      windows,
+      covered.map((c) => (c === GUARDED ? false : c)),
+    );
+    const source = {
       id: this.fallback.id,
       version: this.fallback.version,
       threshold: this.fallback.threshold,
     };
-    return windows.map((_, i) => combine(primary[i], sources[i], fallback[i], fallbackSource));
+    const guard = { ...source, threshold: source.threshold * GUARD_FACTOR };
+    return windows.map((_, i) => {
+      const own =
+        guarded[i] && fallback[i] !== null ? scaled(fallback[i]!, GUARD_FACTOR) : fallback[i];
+      return combine(primary[i], sources[i], own, guarded[i] ? guard : source);
+    });
   }
 
   private get multivariateSource(): ScoreSource {
-    const { id, version, threshold } = this.multivariate!;
-    return (this.cachedMultivariateSource ??= { id, version, threshold });
+    const { id, version, threshold, episode } = this.multivariate!;
+    return (this.cachedMultivariateSource ??= episode
+      ? { id, version, threshold, episode }
+      : { id, version, threshold });
   }
 
   private routeOf(window: DeviceWindow, models: Map<string, ServedModel>): DeviceRoute {

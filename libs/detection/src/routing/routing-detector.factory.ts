@@ -1,5 +1,5 @@
 import { DetectionSettings } from '@iag/config';
-import { SubspaceDetector } from '../subspace/subspace.detector';
+import { MULTIVARIATE_DETECTOR_ID, SubspaceDetector } from '../subspace/subspace.detector';
 import { StreamingZScoreDetector } from '../zscore/streaming-zscore.detector';
 import { ModelRoutingDetector } from './model-routing.detector';
 
@@ -11,7 +11,11 @@ import { ModelRoutingDetector } from './model-routing.detector';
 export function routingDetector(settings: DetectionSettings): ModelRoutingDetector {
   const zscore = new StreamingZScoreDetector(settings);
   const multivariate = settings.multivariate
-    ? new SubspaceDetector({ learnReadings: settings.multivariate.learnReadings })
+    ? new SubspaceDetector({ learnReadings: settings.multivariate.learnReadings }, null, {
+        id: MULTIVARIATE_DETECTOR_ID,
+        version: null,
+        episode: { openAfter: settings.openAfter, closeAfter: settings.multivariate.closeAfter },
+      })
     : null;
   return new ModelRoutingDetector(zscore, multivariate);
 }

@@ -47,6 +47,11 @@ export class DeviceSubspace {
     this.stuck = new StuckRuns(MAX_SLOTS, options.stuckReadings);
   }
 
+  /** Still learning its first model from several metrics (a one-metric device never does). */
+  get learningFirstModel(): boolean {
+    return this.monitor === null && this.slots.size >= 2;
+  }
+
   /** The metric names the model covers now (empty while learning). */
   get modelledNames(): readonly string[] {
     return this.names;

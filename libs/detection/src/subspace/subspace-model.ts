@@ -41,7 +41,9 @@ export class SubspaceModel implements ServableModel {
         basis,
         calibrationReadings: metadata.normalization.calibrationReadings,
       },
-      { id: metadata.name, version: metadata.version },
+      metadata.episode
+        ? { id: metadata.name, version: metadata.version, episode: metadata.episode }
+        : { id: metadata.name, version: metadata.version },
     );
   }
 

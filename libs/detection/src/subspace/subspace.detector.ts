@@ -6,6 +6,13 @@ import { SubspaceWindow } from './subspace-window';
 
 export const MULTIVARIATE_DETECTOR_ID = 'multivariate';
 
+/** How the detector names itself on anomalies, and its own episode rule if it has one. */
+export interface DetectorIdentity {
+  id: string;
+  version: string | null;
+  episode?: { openAfter: number; closeAfter: number };
+}
+
 /**
  * The zero-config multivariate detector: per device, a streaming PCA of its metric vector (each
  * metric's value and its step from the previous reading) learned from its first readings, judged
@@ -18,21 +25,21 @@ export class SubspaceDetector implements AnomalyDetector {
   readonly id: string;
   readonly version: string | null;
   readonly threshold: number;
+  /** Its own episode rule, when it has one (ScoreSource.episode). */
+  readonly episode?: { openAfter: number; closeAfter: number };
   private readonly options: SubspaceOptions;
   private readonly devices = new Map<string, DeviceSubspace>();
 
   constructor(
     options: Partial<SubspaceOptions> = {},
     private readonly fleet: FleetSubspace | null = null,
-    identity: { id: string; version: string | null } = {
-      id: MULTIVARIATE_DETECTOR_ID,
-      version: null,
-    },
+    identity: DetectorIdentity = { id: MULTIVARIATE_DETECTOR_ID, version: null },
   ) {
     this.options = { ...DEFAULT_SUBSPACE_OPTIONS, ...options };
     validate(this.options);
     this.id = identity.id;
     this.version = identity.version;
+    if (identity.episode) this.episode = identity.episode;
     this.threshold = this.options.limitSigmas;
   }
 
@@ -54,6 +61,11 @@ export class SubspaceDetector implements AnomalyDetector {
   /** The metrics the device's model covers now (another detector watches the rest). */
   modelledMetrics(deviceId: string): readonly string[] {
     return this.devices.get(deviceId)?.modelledNames ?? [];
+  }
+
+  /** The device sends several metrics and its first model is not learned yet. */
+  isLearning(deviceId: string): boolean {
+    return this.devices.get(deviceId)?.learningFirstModel ?? false;
   }
 
   forget(deviceId: string): void {
