@@ -95,6 +95,11 @@ export class DeviceModelState {
     return pushed;
   }
 
+  /** Still calibrating to the device: its scale or its own limits not learned yet. */
+  get calibrating(): boolean {
+    return !this.window.isScaled || this.limitWindowsLeft > 0;
+  }
+
   /** The window can be scored: full, nothing missing beyond the carry-forward bound, scaled. */
   get ready(): boolean {
     return this.window.ready && this.window.isScaled;

@@ -23,8 +23,9 @@ import { routeFor } from './route';
 
 /**
  * While the multivariate detector learns a device of several metrics (its first 150 readings),
- * the z-score alarms only at this many times its threshold: its robust z over 30 readings, taken
- * as the largest of many metrics, would otherwise alarm on ordinary noise of a new device.
+ * or a model calibrates to it, the z-score alarms only at this many times its threshold: its
+ * robust z over 30 readings, the largest of many metrics, would otherwise alarm on the ordinary
+ * noise of a new device.
  */
 const GUARD_FACTOR = 2;
 const GUARDED = Symbol('guarded') as unknown as Coverage;
@@ -126,6 +127,8 @@ export class ModelRoutingDetector implements AnomalyDetector {
         const route = this.routeOf(window, models);
         if (route.model === null)
           return this.scoreMultivariate(window, i, primary, sources, covered);
+        const served = models.get(route.model)!;
+        if (isSubspaceModel(served)) return this.scoreSubspace(served, window, i, primary, covered);
         let group = groups.get(route.model);
         if (group === undefined) groups.set(route.model, (group = { indexes: [], items: [] }));
         group.indexes.push(i);
@@ -135,7 +138,10 @@ export class ModelRoutingDetector implements AnomalyDetector {
         const model = models.get(name) as LoadedModel; // groups hold autoencoders only
         const scores = await scoreWithModel(model, group.items);
         group.indexes.forEach((index, k) => {
-          if (scores[k] === null) return;
+          if (scores[k] === null) {
+            if (group.items[k].state.calibrating) covered[index] = GUARDED;
+            return;
+          }
           primary[index] = scores[k];
           covered[index] = model.metadata.features;
         });
@@ -188,7 +194,10 @@ export class ModelRoutingDetector implements AnomalyDetector {
     covered: Coverage[],
   ): void {
     const score = model.detector.scoreOne(window);
-    if (score === null) return;
+    if (score === null) {
+      if (model.detector.isLearning(window.deviceId)) covered[i] = GUARDED;
+      return;
+    }
     score.source = sourceOf(model);
     primary[i] = score;
     covered[i] = model.metadata.features;

@@ -35,7 +35,7 @@ export class SubspaceModel implements ServableModel {
     basis: SubspaceBasis,
   ) {
     this.detector = new SubspaceDetector(
-      {},
+      { residualT2: false },
       {
         features: metadata.features,
         basis,

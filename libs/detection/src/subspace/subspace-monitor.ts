@@ -94,6 +94,7 @@ export class SubspaceMonitor {
     // The EWMA of a unit-variance series has variance w / (2 - w): rescale to the raw units.
     const inflation = (2 - weight) / weight;
     for (let i = PER_VECTOR; i < COUNT; i++) this.values[i] *= inflation;
+    if (!this.options.residualT2) this.values[2] = this.values[2 + PER_VECTOR] = 0;
     return this.values;
   }
 

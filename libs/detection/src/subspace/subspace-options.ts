@@ -18,6 +18,11 @@ export interface SubspaceOptions {
   quietBeforeAdapt: number;
   /** The principal components are re-derived after this many adapted readings. */
   refreshEvery: number;
+  /**
+   * Judge the residual T² too. Off for a fleet's subspace: its smallest residual directions are
+   * fitted to other devices and are too tight for a device that only recentred them.
+   */
+  residualT2: boolean;
   /** A noisy metric repeating one value this many readings scores 1.0 as stuck (0: off). */
   stuckReadings: number;
   /** Readings a missing metric keeps its last value before it is imputed as stale. */
@@ -36,6 +41,7 @@ export const DEFAULT_SUBSPACE_OPTIONS: SubspaceOptions = {
   adaptWeight: 0.001,
   quietBeforeAdapt: 30,
   refreshEvery: 200,
+  residualT2: true,
   stuckReadings: 10,
   maxCarryForward: 3,
 };
