@@ -21,7 +21,7 @@ export function uniqueDatabase(): string {
 export function testConfig(overrides: Record<string, string> = {}): GatewayConfig {
   return GatewayConfig.fromEnv({
     DATA_DIR: testDir(),
-    MODELS_DIR: testDir('models-'), // empty: every device is scored by the z-score detector unless a test adds models
+    MODELS_DIR: testDir('models-'), // empty: devices are scored zero-config (multivariate, z-score) unless a test adds models
     // Another INFLUX_URL (a dedicated influxd, or '' for the managed one) brings its own credentials.
     ...('INFLUX_URL' in overrides ? {} : suiteInfluxEnv()),
     INFLUX_DATABASE: uniqueDatabase(),
