@@ -16,7 +16,9 @@ export function convertBatadal(dir, out) {
   mkdirSync(out, { recursive: true });
   const names = { dataset03: 'normal-year', dataset04: 'tuning', test_dataset: 'test' };
   for (const [file, name] of Object.entries(names)) {
-    const lines = readFileSync(join(dir, `${file}.csv`), 'utf8').trim().split(/\r?\n/);
+    const lines = readFileSync(join(dir, `${file}.csv`), 'utf8')
+      .trim()
+      .split(/\r?\n/);
     const header = lines[0].split(',').map((s) => s.trim());
     const rows = lines.slice(1).map((line) => {
       const cells = line.split(',').map((s) => s.trim());
@@ -60,7 +62,8 @@ function writeTep(path, rows, faultFrom) {
  * on fit.csv, the first 350 rows of d00 (the 150 stay unseen).
  */
 export function convertTep(dir, out) {
-  for (const sub of ['test', 'tune-zero', 'tune-trained']) mkdirSync(join(out, sub), { recursive: true });
+  for (const sub of ['test', 'tune-zero', 'tune-trained'])
+    mkdirSync(join(out, sub), { recursive: true });
   const stored = readTep(join(dir, 'd00.dat'));
   const d00 = stored[0].map((_, j) => stored.map((row) => row[j]));
   writeTep(join(out, 'normal.csv'), d00, Infinity);
@@ -80,7 +83,9 @@ export function convertTep(dir, out) {
 export function looksLike(kind, dir) {
   if (!dir || !existsSync(dir)) return false;
   if (kind === 'batadal') return existsSync(join(dir, 'test_dataset.csv'));
-  if (kind === 'tep') return existsSync(join(dir, 'd00.dat')) && existsSync(join(dir, 'd21_te.dat'));
-  if (kind === 'nab') return existsSync(join(dir, 'labels')) && readdirSync(join(dir, 'data')).length > 0;
+  if (kind === 'tep')
+    return existsSync(join(dir, 'd00.dat')) && existsSync(join(dir, 'd21_te.dat'));
+  if (kind === 'nab')
+    return existsSync(join(dir, 'labels')) && readdirSync(join(dir, 'data')).length > 0;
   return false;
 }

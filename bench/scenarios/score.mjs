@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DIST, ROOT } from '../lib/paths.mjs';
+import { correlatedReading, statePerDevice } from '../lib/detector-state.mjs';
 import { log, runScenario } from '../lib/scenario.mjs';
 
 const require = createRequire(import.meta.url);
@@ -66,6 +67,21 @@ function installedModel(modelsDir) {
   return null;
 }
 
+/** A pool of correlated readings (the multivariate detector's kind of device), increasing ts. */
+function correlatedPool(devices, perDevice, metrics) {
+  const pool = [];
+  const t0 = Date.now() - 86_400_000;
+  for (let n = 0; n < perDevice; n++) {
+    for (let d = 0; d < devices; d++) {
+      pool.push({
+        deviceId: `dev-${d}`,
+        reading: { ts: t0 + n * 1000, values: correlatedReading(metrics, n, d) },
+      });
+    }
+  }
+  return pool;
+}
+
 /** The whole DetectionService path (queue, per-device ordering, episodes) on top of a detector. */
 async function serviceRate(detector, config, pool, seconds) {
   const service = new detection.DetectionService(config, detector);
@@ -100,11 +116,16 @@ async function activeDetector(config) {
 await runScenario({
   name: 'score',
   description:
-    'The detector alone: windows (one reading of one device) scored per second: the z-score detector on 3 metrics over 1000 devices, the installed model on its features over 100.',
+    'The detectors alone: windows (one reading of one device) scored per second: the z-score detector on 3 metrics over 1000 devices, the multivariate detector on 8 correlated metrics over 500 and on 64 over 20, the installed model on its features over 100; and what each keeps per device.',
   options: {
     devices: { type: 'string', default: '1000', help: 'devices in the pool' },
     seconds: { type: 'string', default: '3', help: 'seconds per measurement' },
     batches: { type: 'string', default: '64,512,2048', help: 'scoreBatch sizes measured' },
+    'multivariate-devices': {
+      type: 'string',
+      default: '500,20',
+      help: 'devices in the pools for the multivariate detector at 8 and at 64 metrics',
+    },
     'model-devices': {
       type: 'string',
       default: '100',
@@ -134,9 +155,26 @@ await runScenario({
       model?.normalization?.mode === 'per-device' ? model.normalization.calibrationReadings : 0;
     const modelWarmup = model ? calibration + model.windowSize + 1 : 0;
     const modelPool = model ? readingPool(modelDevices, modelWarmup + 200, model.features) : null;
-    return { config, active, pool, model, modelPool, modelWarmup, modelDevices };
+    const [mv8, mv64] = opts['multivariate-devices'].split(',').map(Number);
+    const learn = config.detector.multivariate?.learnReadings ?? 150;
+    const multivariate = [
+      { metrics: 8, devices: mv8, pool: correlatedPool(mv8, learn + 300, 8) },
+      { metrics: 64, devices: mv64, pool: correlatedPool(mv64, learn + 300, 64) },
+    ];
+    return {
+      config,
+      active,
+      pool,
+      model,
+      modelPool,
+      modelWarmup,
+      modelDevices,
+      multivariate,
+      learn,
+    };
   },
-  async run(opts, _ctx, { config, active, pool, model, modelPool, modelWarmup, modelDevices }) {
+  async run(opts, _ctx, state) {
+    const { config, active, pool, model, modelPool, modelWarmup, modelDevices } = state;
     const seconds = Number(opts.seconds);
     const runs = [
       {
@@ -147,6 +185,15 @@ await runScenario({
         scorerId: 'zscore',
       },
     ];
+    for (const { metrics, devices, pool: mvPool } of state.multivariate) {
+      runs.push({
+        detector: new detection.SubspaceDetector({ learnReadings: state.learn }),
+        pool: mvPool,
+        warmup: devices * (state.learn + 1),
+        scorer: `multivariate (${metrics} metrics)`,
+        scorerId: 'multivariate',
+      });
+    }
     if (model) {
       runs.push({
         detector: active.detector,
@@ -169,12 +216,31 @@ await runScenario({
         figures[`batch${batch}`] = rate;
         figures[`share${batch}`] = share;
       }
-      const fresh =
-        detector.id === 'zscore'
-          ? new detection.StreamingZScoreDetector(config.detector)
-          : detector;
-      figures.service = await serviceRate(fresh, config, pool, seconds);
+      if (detector.id === 'zscore' || detector.id === model?.name) {
+        const fresh =
+          detector.id === 'zscore'
+            ? new detection.StreamingZScoreDetector(config.detector)
+            : detector;
+        figures.service = await serviceRate(fresh, config, pool, seconds);
+      }
       result[scorer] = figures;
+    }
+    // State per device: the z-score detector and the multivariate one, at 8 and at 64 metrics.
+    for (const metrics of [8, 64]) {
+      const sizes = { devices: metrics === 8 ? 200 : 20, metrics, readings: state.learn + 60 };
+      const z = await statePerDevice(
+        () => new detection.StreamingZScoreDetector(config.detector),
+        sizes,
+      );
+      const mv = await statePerDevice(
+        () => new detection.SubspaceDetector({ learnReadings: state.learn }),
+        sizes,
+      );
+      result[`state${metrics}`] = {
+        zscoreHeap: z.heap,
+        multivariateHeap: mv.heap,
+        multivariateTyped: mv.typed,
+      };
     }
     return result;
   },
@@ -182,6 +248,7 @@ await runScenario({
   summarize: (m, opts) => {
     const table = [];
     for (const [id, figures] of Object.entries(m)) {
+      if (id.startsWith('state')) continue;
       for (const batch of opts.batches.split(',')) {
         const value = figures[`batch${batch}`];
         const target = batch === '2048' ? { target: '>= 500000', met: value >= 500_000 } : {};
@@ -197,10 +264,29 @@ await runScenario({
           });
         }
       }
-      table.push({
-        figure: `${id}: windows/s through DetectionService (queue + episodes)`,
-        gateway: figures.service,
-      });
+      if (figures.service !== undefined) {
+        table.push({
+          figure: `${id}: windows/s through DetectionService (queue + episodes)`,
+          gateway: figures.service,
+        });
+      }
+    }
+    for (const metrics of [8, 64]) {
+      const s = m[`state${metrics}`];
+      table.push(
+        {
+          figure: `state per device, ${metrics} metrics: z-score detector (V8 heap, bytes)`,
+          gateway: s.zscoreHeap,
+        },
+        {
+          figure: `state per device, ${metrics} metrics: multivariate detector (V8 heap, bytes)`,
+          gateway: s.multivariateHeap,
+        },
+        {
+          figure: `state per device, ${metrics} metrics: multivariate detector (its typed arrays, bytes)`,
+          gateway: s.multivariateTyped,
+        },
+      );
     }
     return { table };
   },

@@ -22,6 +22,9 @@ export class LogLimit {
   private count = 0;
   private mean = 0;
   private variance = 0;
+  /** limit() of the last sigmas asked for, until the next observe(): judged every reading. */
+  private cached = NaN;
+  private cachedSigmas = NaN;
 
   constructor(state?: LogLimitState) {
     if (state) ({ count: this.count, mean: this.mean, variance: this.variance } = state);
@@ -34,16 +37,24 @@ export class LogLimit {
     const delta = x - this.mean;
     this.mean += weight * delta;
     this.variance = (1 - weight) * (this.variance + weight * delta * delta);
+    this.cachedSigmas = NaN;
   }
 
   /** The statistic's scale changed by `factor` (another model version): the limit follows. */
   rescale(factor: number): void {
     this.mean += Math.log(factor);
+    this.cachedSigmas = NaN;
   }
 
   /** The value that scores 1.0. */
   limit(sigmas: number): number {
-    return Math.exp(this.mean + sigmas * Math.sqrt(Math.max(this.variance, MIN_LOG_VARIANCE)));
+    if (sigmas !== this.cachedSigmas) {
+      this.cached = Math.exp(
+        this.mean + sigmas * Math.sqrt(Math.max(this.variance, MIN_LOG_VARIANCE)),
+      );
+      this.cachedSigmas = sigmas;
+    }
+    return this.cached;
   }
 
   get samples(): number {

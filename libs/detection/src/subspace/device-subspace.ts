@@ -13,14 +13,8 @@ export interface FleetSubspace {
   calibrationReadings: number;
 }
 
-/** One scored reading of a device: the monitor's verdict and what it needs to explain itself. */
-export interface DeviceVerdict extends MonitorVerdict {
-  /** Names of the slots in the model's feature order (value features; steps follow in the same order). */
-  names: readonly string[];
-  basis: SubspaceBasis;
-  /** The stuck metric's name when the stuck check gave the score. */
-  stuck: string | null;
-}
+/** One scored reading of a device: the monitor's verdict with what explains it (names, stuck metric). */
+export type DeviceVerdict = MonitorVerdict;
 
 /**
  * One device's multivariate model and how it gets there: learn (zero-config: fit on the first
@@ -86,13 +80,16 @@ export class DeviceSubspace {
   private judge(): DeviceVerdict | null {
     const modelled = this.modelled;
     let fresh = 0;
-    for (const slot of modelled) if (this.slots.fresh(slot)) fresh++;
+    for (let i = 0; i < modelled.length; i++) if (this.slots.fresh(modelled[i])) fresh++;
     if (fresh < Math.max(2, Math.ceil(modelled.length / 2))) return null;
     this.row = featureRow(this.slots, modelled, this.row ?? undefined);
     const stuckScore = this.stuck.score(this.stuckSlot);
-    const verdict = this.monitor!.judge(this.row.x, this.row.present, stuckScore);
-    const stuck = verdict.statistic < 0 ? this.slots.names[this.stuckSlot.index] : null;
-    return { ...verdict, names: this.names, basis: this.monitor!.basis, stuck };
+    const monitor = this.monitor!;
+    const verdict = monitor.judge(this.row.x, this.row.present, stuckScore);
+    // One object per reading: the monitor's verdict, completed with what explains it.
+    verdict.names = this.names;
+    verdict.stuck = verdict.statistic < 0 ? this.slots.names[this.stuckSlot.index] : null;
+    return verdict;
   }
 
   private startLearning(): void {

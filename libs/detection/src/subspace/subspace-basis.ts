@@ -41,6 +41,7 @@ export class SubspaceBasis {
   private basis = new Float32Array(0);
   private eigenvalues = new Float64Array(0);
   private components = 0;
+  private refreshes = 0;
 
   private constructor(
     state: {
@@ -150,34 +151,46 @@ export class SubspaceBasis {
     }
   }
 
-  /**
-   * Four statistics of standardised `z` into out[offset..offset+3]: Hotelling's T² on the kept
-   * components, the SPE (Q) off them, the residual T² (the same distance, each residual direction
-   * scaled by its own small variance: a broken relation between two tightly coupled metrics stands
-   * out there even when the SPE, in absolute units, hides it among noisier directions), and the
-   * largest single z².
-   */
-  statistics(z: Float64Array, scores: Float64Array, out: Float64Array, offset: number): void {
+  /** The coordinates of standardised `z` on every eigenvector (O(width²)): what statisticsOf() reads. */
+  project(z: Float64Array, scores: Float64Array): void {
     const v = this.varying;
     const m = v.length;
-    const k = this.components;
     const basis = this.basis;
-    let t2 = 0;
-    let residualT2 = 0;
     for (let c = 0; c < m; c++) {
       let s = 0;
       const row = c * m;
       for (let i = 0; i < m; i++) s += basis[row + i] * z[v[i]];
       scores[c] = s;
-      if (c < k) t2 += (s * s) / this.eigenvalues[c];
-      else residualT2 += (s * s) / this.eigenvalues[c];
     }
-    let spe = 0;
-    for (let i = 0; i < m; i++) {
-      let r = z[v[i]];
-      for (let c = 0; c < k; c++) r -= basis[c * m + i] * scores[c];
-      spe += r * r;
+  }
+
+  /**
+   * Four statistics of standardised `z`, whose coordinates project() gave, into
+   * out[offset..offset+3]: Hotelling's T² on the kept components, the SPE (Q) off them, the
+   * residual T² (the same distance with each residual direction scaled by its own small variance:
+   * a broken relation between two tightly coupled metrics stands out there even when the SPE, in
+   * absolute units, hides it among noisier directions), and the largest single z².
+   */
+  statisticsOf(z: Float64Array, scores: Float64Array, out: Float64Array, offset: number): void {
+    const v = this.varying;
+    const m = v.length;
+    const k = this.components;
+    let t2 = 0;
+    let kept = 0;
+    let residualT2 = 0;
+    for (let c = 0; c < m; c++) {
+      const s2 = scores[c] * scores[c];
+      if (c < k) {
+        t2 += s2 / this.eigenvalues[c];
+        kept += s2;
+      } else {
+        residualT2 += s2 / this.eigenvalues[c];
+      }
     }
+    // The eigenvectors are orthonormal: what is off the kept components is |z|² minus what is on them.
+    let norm = 0;
+    for (let i = 0; i < m; i++) norm += z[v[i]] * z[v[i]];
+    let spe = Math.max(0, norm - kept);
     for (let i = 0; i < this.constant.length; i++) spe += z[this.constant[i]] ** 2;
     let maxZ = 0;
     for (let j = 0; j < this.width; j++) maxZ = Math.max(maxZ, z[j] * z[j]);
@@ -185,6 +198,16 @@ export class SubspaceBasis {
     out[offset + 1] = spe;
     out[offset + 2] = residualT2;
     out[offset + 3] = maxZ;
+  }
+
+  /** Coordinates per vector: one per varying feature. */
+  get dimensions(): number {
+    return this.varying.length;
+  }
+
+  /** Bumped by every refresh(): coordinates taken before it are on other eigenvectors. */
+  get generation(): number {
+    return this.refreshes;
   }
 
   /** Each feature's part of statistic 0 (T²), 1 (SPE), 2 (residual T²) or 3 (max z²) of `z`; ≥ 0, not normalised. */
@@ -238,6 +261,7 @@ export class SubspaceBasis {
 
   /** Re-derives the principal components from the covariance (an eigen decomposition, O(width³)). */
   refresh(): void {
+    this.refreshes++;
     const m = this.varying.length;
     // No covariance yet (fit() standardises with a basis under construction) or nothing varies.
     if (m === 0 || this.covariance.length !== (m * (m + 1)) / 2) {

@@ -14,12 +14,21 @@ export const STATISTICS = [
   'residual-T2-ewma',
   'max-z-ewma',
 ] as const;
+/** The basis adapts on every this-many-th reading judged normal (see judge()). */
+const ADAPT_EVERY = 4;
 /** Statistics per vector (the reading's, then its EWMA's). */
 export const PER_VECTOR = 4;
 const COUNT = STATISTICS.length;
 
+const NO_NAMES: readonly string[] = [];
+
 /** One judged reading. `z`/`ewma` are copies, kept only for readings over the threshold. */
 export interface MonitorVerdict {
+  /** Filled in by the device (DeviceVerdict): the model's metric names in feature order. */
+  names: readonly string[];
+  basis: SubspaceBasis;
+  /** The stuck metric's name when the stuck check gave the score (filled in by the device). */
+  stuck: string | null;
   /** max over the statistics of value / limit (1.0 = threshold). */
   score: number;
   /** Which statistic gave it (index into STATISTICS). */
@@ -39,9 +48,12 @@ export class SubspaceMonitor {
   private readonly z: Float64Array;
   private readonly ewma: Float64Array;
   private readonly values = new Float64Array(COUNT);
-  private readonly scratch: Float64Array;
+  private readonly zScores: Float64Array;
+  private readonly ewmaScores: Float64Array;
   private ewmaStarted = false;
+  private ewmaGeneration = -1;
   private adapted = 0;
+  private quietCount = 0;
 
   constructor(
     readonly basis: SubspaceBasis,
@@ -50,7 +62,8 @@ export class SubspaceMonitor {
   ) {
     this.z = new Float64Array(basis.width);
     this.ewma = new Float64Array(basis.width);
-    this.scratch = new Float64Array(basis.width);
+    this.zScores = new Float64Array(basis.width);
+    this.ewmaScores = new Float64Array(basis.width);
   }
 
   /** Limits learned from held-out rows (the fit has not seen them). */
@@ -78,19 +91,28 @@ export class SubspaceMonitor {
     return this.limits.states();
   }
 
-  /** The six statistics of a reading (shared buffer, valid until the next call). */
+  /** The statistics of a reading (shared buffer, valid until the next call). */
   measure(x: ArrayLike<number>, present: Uint8Array): Float64Array {
-    const { z, ewma } = this;
-    this.basis.standardize(x, present, z);
+    const { z, ewma, zScores, ewmaScores, basis } = this;
+    basis.standardize(x, present, z);
+    basis.project(z, zScores);
     const weight = this.options.ewmaWeight;
+    const m = basis.dimensions;
     if (!this.ewmaStarted) {
       ewma.set(z);
+      ewmaScores.set(zScores);
       this.ewmaStarted = true;
     } else {
       for (let j = 0; j < z.length; j++) ewma[j] = weight * z[j] + (1 - weight) * ewma[j];
+      if (basis.generation !== this.ewmaGeneration) basis.project(ewma, ewmaScores);
+      // Projection is linear: the EWMA of the coordinates is the coordinates of the EWMA.
+      else
+        for (let c = 0; c < m; c++)
+          ewmaScores[c] = weight * zScores[c] + (1 - weight) * ewmaScores[c];
     }
-    this.basis.statistics(z, this.scratch, this.values, 0);
-    this.basis.statistics(ewma, this.scratch, this.values, PER_VECTOR);
+    this.ewmaGeneration = basis.generation;
+    basis.statisticsOf(z, zScores, this.values, 0);
+    basis.statisticsOf(ewma, ewmaScores, this.values, PER_VECTOR);
     // The EWMA of a unit-variance series has variance w / (2 - w): rescale to the raw units.
     const inflation = (2 - weight) / weight;
     for (let i = PER_VECTOR; i < COUNT; i++) this.values[i] *= inflation;
@@ -103,12 +125,17 @@ export class SubspaceMonitor {
     const { score, statistic, learned } = this.limits.judge(this.measure(x, present), extra);
     const over = score > 1;
     const verdict: MonitorVerdict = {
+      names: NO_NAMES,
+      basis: this.basis,
+      stuck: null,
       score,
       statistic,
       z: over ? this.z.slice() : null,
       ewma: over ? this.ewma.slice() : null,
     };
-    if (learned) this.adapt(x, present);
+    // The basis follows every ADAPT_EVERY-th quietly normal reading, with as much more weight:
+    // the same slow EWMA for a quarter of the O(width²) updates.
+    if (learned && ++this.quietCount % ADAPT_EVERY === 0) this.adapt(x, present);
     return verdict;
   }
 
@@ -117,7 +144,8 @@ export class SubspaceMonitor {
       this.basis.bytes +
       this.z.byteLength +
       this.ewma.byteLength +
-      this.scratch.byteLength +
+      this.zScores.byteLength +
+      this.ewmaScores.byteLength +
       this.values.byteLength +
       this.limits.bytes
     );
@@ -125,8 +153,9 @@ export class SubspaceMonitor {
 
   private adapt(x: ArrayLike<number>, present: Uint8Array): void {
     if (this.options.adaptWeight <= 0) return;
-    this.basis.adapt(x, this.z, present, this.options.adaptWeight);
-    if (++this.adapted >= this.options.refreshEvery) {
+    this.basis.adapt(x, this.z, present, this.options.adaptWeight * ADAPT_EVERY);
+    // Re-deriving the components costs O(width³): wide devices do it less often.
+    if (++this.adapted >= this.options.refreshEvery / ADAPT_EVERY) {
       this.adapted = 0;
       this.basis.refresh();
     }
