@@ -103,8 +103,17 @@ export class SubspaceMonitor {
       ewmaScores.set(zScores);
       this.ewmaStarted = true;
     } else {
-      for (let j = 0; j < z.length; j++) ewma[j] = weight * z[j] + (1 - weight) * ewma[j];
-      if (basis.generation !== this.ewmaGeneration) basis.project(ewma, ewmaScores);
+      const clip = this.options.ewmaClip;
+      let clipped = false;
+      for (let j = 0; j < z.length; j++) {
+        let zj = z[j];
+        if (zj > clip || zj < -clip) {
+          zj = zj > 0 ? clip : -clip;
+          clipped = true;
+        }
+        ewma[j] = weight * zj + (1 - weight) * ewma[j];
+      }
+      if (clipped || basis.generation !== this.ewmaGeneration) basis.project(ewma, ewmaScores);
       // Projection is linear: the EWMA of the coordinates is the coordinates of the EWMA.
       else
         for (let c = 0; c < m; c++)

@@ -8,6 +8,12 @@ export interface SubspaceOptions {
   shrinkage: number;
   /** Weight of the newest reading in the EWMA of the standardised vector (small persistent shifts). */
   ewmaWeight: number;
+  /**
+   * Each standardised value enters the EWMA clipped at ±ewmaClip: the EWMA is for small
+   * persistent shifts, and an extreme reading would otherwise keep it over its limit for many
+   * readings after the fault has gone (Infinity: no clipping).
+   */
+  ewmaClip: number;
   /** A statistic scores 1.0 at exp(mean + limitSigmas × sd) of its log over normal readings. */
   limitSigmas: number;
   /** EWMA weight with which the limits keep learning from readings judged normal. */
@@ -36,6 +42,7 @@ export const DEFAULT_SUBSPACE_OPTIONS: SubspaceOptions = {
   explainedVariance: 0.9,
   shrinkage: 0.1,
   ewmaWeight: 0.3,
+  ewmaClip: 5,
   limitSigmas: 3,
   limitWeight: 0.001,
   adaptWeight: 0.001,
