@@ -47,6 +47,7 @@ export const detectionEnvShape = {
   DETECTOR_LIKELIHOOD_THRESHOLD: z.coerce.number().positive().max(1000).default(4),
   DETECTOR_MULTIVARIATE: bool.default(true),
   DETECTOR_MULTIVARIATE_LEARN_READINGS: z.coerce.number().int().min(10).max(100_000).default(150),
+  DETECTOR_MULTIVARIATE_LEARN_MINUTES: z.coerce.number().min(0).max(525_600).default(360),
   DETECTOR_MULTIVARIATE_CLOSE_AFTER: z.coerce.number().int().min(1).max(10_000).default(20),
   EPISODE_OPEN_AFTER: z.coerce.number().int().min(1).max(1000).default(1),
   EPISODE_CLOSE_AFTER: z.coerce.number().int().min(1).max(10_000).default(5),

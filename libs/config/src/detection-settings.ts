@@ -13,7 +13,7 @@ export interface DetectionSettings {
    * episodes close after `closeAfter` readings under its threshold (its evidence comes and goes
    * within one fault more than a single metric's does).
    */
-  multivariate: { learnReadings: number; closeAfter: number } | null;
+  multivariate: { learnReadings: number; learnMs: number; closeAfter: number } | null;
   openAfter: number;
   closeAfter: number;
 }
@@ -32,6 +32,7 @@ export function detectionSettingsOf(env: DetectionEnv): DetectionSettings {
     multivariate: env.DETECTOR_MULTIVARIATE
       ? {
           learnReadings: env.DETECTOR_MULTIVARIATE_LEARN_READINGS,
+          learnMs: env.DETECTOR_MULTIVARIATE_LEARN_MINUTES * 60_000,
           closeAfter: env.DETECTOR_MULTIVARIATE_CLOSE_AFTER,
         }
       : null,

@@ -11,11 +11,18 @@ import { ModelRoutingDetector } from './model-routing.detector';
 export function routingDetector(settings: DetectionSettings): ModelRoutingDetector {
   const zscore = new StreamingZScoreDetector(settings);
   const multivariate = settings.multivariate
-    ? new SubspaceDetector({ learnReadings: settings.multivariate.learnReadings }, null, {
-        id: MULTIVARIATE_DETECTOR_ID,
-        version: null,
-        episode: { openAfter: settings.openAfter, closeAfter: settings.multivariate.closeAfter },
-      })
+    ? new SubspaceDetector(
+        {
+          learnReadings: settings.multivariate.learnReadings,
+          learnDurationMs: settings.multivariate.learnMs,
+        },
+        null,
+        {
+          id: MULTIVARIATE_DETECTOR_ID,
+          version: null,
+          episode: { openAfter: settings.openAfter, closeAfter: settings.multivariate.closeAfter },
+        },
+      )
     : null;
   return new ModelRoutingDetector(zscore, multivariate);
 }

@@ -52,13 +52,13 @@ export class DeviceSubspace {
   }
 
   /** Takes a reading; its verdict, or null while learning or when too few modelled metrics are fresh. */
-  observe(values: Record<string, number>): DeviceVerdict | null {
+  observe(values: Record<string, number>, ts: number): DeviceVerdict | null {
     const added = this.slots.take(values);
     this.stuck.observe(this.slots.values, this.slots.seen);
     if (this.learning === null && this.monitor === null) this.startLearning();
     else if (added > 0 && this.learning !== null && this.monitor === null) this.startLearning();
     const firstModel = this.monitor === null;
-    if (this.learning !== null && this.learning.push(this.slots)) this.finishLearning();
+    if (this.learning !== null && this.learning.push(this.slots, ts)) this.finishLearning();
     // The reading that completes the first learning is part of it, not scored against it.
     if (firstModel) return null;
     this.checkForNewMetrics();
@@ -98,7 +98,7 @@ export class DeviceSubspace {
       : this.slots.names.map((_, j) => j);
     if (candidates.some((j) => j < 0)) return; // a fleet feature not seen yet
     const need = this.fleet ? this.fleet.calibrationReadings : this.options.learnReadings;
-    this.learning = new LearningBuffer(candidates, need);
+    this.learning = new LearningBuffer(candidates, need, this.options.learnDurationMs);
   }
 
   private finishLearning(): void {
@@ -137,7 +137,11 @@ export class DeviceSubspace {
       .map((_, j) => j)
       .filter((j) => !modelled.has(j) && this.slots.fresh(j));
     if (added.length > 0) {
-      this.learning = new LearningBuffer([...this.modelled, ...added], this.options.learnReadings);
+      this.learning = new LearningBuffer(
+        [...this.modelled, ...added],
+        this.options.learnReadings,
+        this.options.learnDurationMs,
+      );
     }
   }
 }

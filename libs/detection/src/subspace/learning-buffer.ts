@@ -13,33 +13,54 @@ export interface FeatureRow {
 /**
  * The readings a device learns its model from: feature rows over a set of candidate slots
  * (each slot's value and its step from the previous reading), kept only when every candidate is
- * fresh. A candidate that is stale too often (a metric sent now and then) is dropped after a
- * while, so a device whose firmware sends some metrics rarely still gets a model of the others.
+ * fresh, until there are `need` rows spanning at least `durationMs` of the device's own time. A
+ * fast device's rows are thinned (every second one kept, then every fourth...), so the buffer
+ * stays under 2 x `need` rows however long that takes. A candidate that is stale too often (a
+ * metric sent now and then) is left out, so a device whose firmware sends some metrics rarely
+ * still gets a model of the others.
  */
 export class LearningBuffer {
-  readonly rows: FeatureRow[] = [];
+  rows: FeatureRow[] = [];
   private seen = 0;
   private fresh: Int32Array;
+  private firstTs = NaN;
+  private stride = 1;
+  private sinceKept = 0;
 
   constructor(
     public candidates: number[],
     private readonly need: number,
+    private readonly durationMs = 0,
   ) {
     this.fresh = new Int32Array(candidates.length);
   }
 
-  /** Takes the reading the slots now hold; true once `need` rows are in. */
-  push(slots: MetricSlots): boolean {
+  /** Takes the reading the slots now hold (at `ts`); true once learning is complete. */
+  push(slots: MetricSlots, ts: number): boolean {
     this.seen++;
+    if (Number.isNaN(this.firstTs)) this.firstTs = ts;
     let complete = true;
     this.candidates.forEach((slot, i) => {
       if (slots.fresh(slot)) this.fresh[i]++;
       else complete = false;
     });
-    if (complete) this.rows.push(featureRow(slots, this.candidates));
-    if (this.rows.length >= this.need) return this.dropSparse() === 0;
-    if (this.seen >= PATIENCE * this.need) this.dropSparse();
+    if (complete && ++this.sinceKept >= this.stride) {
+      this.sinceKept = 0;
+      this.rows.push(featureRow(slots, this.candidates));
+      if (this.rows.length >= 2 * this.need) this.thin();
+    }
+    if (this.rows.length >= this.need && ts - this.firstTs >= this.durationMs) {
+      return this.dropSparse() === 0;
+    }
+    if (this.seen >= PATIENCE * this.need * this.stride && this.rows.length < this.need / 2) {
+      this.dropSparse();
+    }
     return false;
+  }
+
+  private thin(): void {
+    this.rows = this.rows.filter((_, i) => i % 2 === 1);
+    this.stride *= 2;
   }
 
   /**
@@ -53,8 +74,11 @@ export class LearningBuffer {
     );
     const dropped = before - this.candidates.length;
     if (dropped === 0 && this.rows.length >= this.need) return 0;
-    this.rows.length = 0;
+    this.rows = [];
     this.seen = 0;
+    this.firstTs = NaN;
+    this.stride = 1;
+    this.sinceKept = 0;
     this.fresh = new Int32Array(this.candidates.length);
     return dropped;
   }

@@ -240,16 +240,22 @@ export class SubspaceBasis {
     return parts;
   }
 
-  /**
-   * Moves centre and covariance toward a reading judged normal, by `weight` (a slow EWMA), so
-   * the basis follows seasons and ageing; refresh() re-derives the components from it.
-   */
-  adapt(x: ArrayLike<number>, z: Float64Array, present: Uint8Array, weight: number): void {
+  /** Moves each varying feature's centre toward a reading judged normal, by `weight` (an EWMA). */
+  adaptCentre(x: ArrayLike<number>, present: Uint8Array, weight: number): void {
     const v = this.varying;
     for (let i = 0; i < v.length; i++) {
       const j = v[i];
       if (present[j] === 1) this.center[j] += weight * (x[j] - this.center[j]);
     }
+  }
+
+  /**
+   * Moves the covariance toward a reading judged normal (its standardised `z`), by `weight` (a
+   * slow EWMA), so the relation between features follows seasons and ageing; refresh()
+   * re-derives the components from it.
+   */
+  adaptCovariance(z: Float64Array, weight: number): void {
+    const v = this.varying;
     let at = 0;
     for (let a = 0; a < v.length; a++) {
       const za = z[v[a]];

@@ -144,7 +144,13 @@ export class SubspaceMonitor {
     };
     // The basis follows every ADAPT_EVERY-th quietly normal reading, with as much more weight:
     // the same slow EWMA for a quarter of the O(width²) updates.
-    if (learned && ++this.quietCount % ADAPT_EVERY === 0) this.adapt(x, present);
+    if (learned) {
+      // The centre follows every quietly normal reading (levels drift with the day); the relation
+      // between features, costlier and slower, every ADAPT_EVERY-th with as much more weight.
+      if (this.options.centreWeight > 0)
+        this.basis.adaptCentre(x, present, this.options.centreWeight);
+      if (++this.quietCount % ADAPT_EVERY === 0) this.adapt(x, present);
+    }
     return verdict;
   }
 
@@ -162,8 +168,7 @@ export class SubspaceMonitor {
 
   private adapt(x: ArrayLike<number>, present: Uint8Array): void {
     if (this.options.adaptWeight <= 0) return;
-    this.basis.adapt(x, this.z, present, this.options.adaptWeight * ADAPT_EVERY);
-    // Re-deriving the components costs O(width³): wide devices do it less often.
+    this.basis.adaptCovariance(this.z, this.options.adaptWeight * ADAPT_EVERY);
     if (++this.adapted >= this.options.refreshEvery / ADAPT_EVERY) {
       this.adapted = 0;
       this.basis.refresh();

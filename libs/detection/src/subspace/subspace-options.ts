@@ -1,7 +1,12 @@
 /** Settings of the multivariate detector; one set for every device (see README "Detection"). */
 export interface SubspaceOptions {
-  /** Readings a device learns from before it is scored (at least twice its feature count). */
+  /** Readings a device learns from before it is scored. */
   learnReadings: number;
+  /**
+   * The learning readings also span at least this much of the device's own time: a device that
+   * sends every few seconds has not shown a quarter of a day's cycle in 150 readings.
+   */
+  learnDurationMs: number;
   /** Share of the learning readings held out to set the limits on values the fit has not seen. */
   holdoutShare: number;
   explainedVariance: number;
@@ -18,8 +23,10 @@ export interface SubspaceOptions {
   limitSigmas: number;
   /** EWMA weight with which the limits keep learning from readings judged normal. */
   limitWeight: number;
-  /** EWMA weight with which centre and covariance follow readings judged normal (0: frozen). */
+  /** EWMA weight with which the covariance follows readings judged normal (0: frozen). */
   adaptWeight: number;
+  /** EWMA weight with which each metric's centre follows readings judged normal (0: frozen). */
+  centreWeight: number;
   /** Readings under the threshold after the last one over it before anything is learned again. */
   quietBeforeAdapt: number;
   /** The principal components are re-derived after this many adapted readings. */
@@ -38,6 +45,7 @@ export interface SubspaceOptions {
 /** The defaults, tuned on the tuning splits only (BATADAL dataset04, TEP d00 + dNN training runs). */
 export const DEFAULT_SUBSPACE_OPTIONS: SubspaceOptions = {
   learnReadings: 150,
+  learnDurationMs: 6 * 3_600_000,
   holdoutShare: 1 / 3,
   explainedVariance: 0.9,
   shrinkage: 0.1,
@@ -46,6 +54,7 @@ export const DEFAULT_SUBSPACE_OPTIONS: SubspaceOptions = {
   limitSigmas: 3,
   limitWeight: 0.001,
   adaptWeight: 0.001,
+  centreWeight: 0.001,
   quietBeforeAdapt: 30,
   refreshEvery: 200,
   residualT2: true,

@@ -8,7 +8,7 @@ const T0 = Date.UTC(2026, 0, 1);
 const LEARN = 150;
 
 describeDetectorContract(SubspaceDetector.name, {
-  create: () => new SubspaceDetector({ learnReadings: 30 }),
+  create: () => new SubspaceDetector({ learnReadings: 30, learnDurationMs: 0 }),
   learnReadings: 30,
 });
 
@@ -37,7 +37,7 @@ function coupled(seed: number, n: number): Record<string, number>[] {
 
 describe(SubspaceDetector.name, () => {
   it('alarms when the relation between metrics breaks while each stays in its normal range', () => {
-    const detector = new SubspaceDetector({ learnReadings: LEARN });
+    const detector = new SubspaceDetector({ learnReadings: LEARN, learnDurationMs: 0 });
     const normal = coupled(1, LEARN + 100);
     const scores = feed(detector, 'pump-1', normal);
     expect(scores.slice(LEARN).every((s) => s !== null)).toBe(true);
@@ -56,7 +56,7 @@ describe(SubspaceDetector.name, () => {
   });
 
   it('scores a metric that was constant while learning by its deviation, without dividing by zero', () => {
-    const detector = new SubspaceDetector({ learnReadings: LEARN });
+    const detector = new SubspaceDetector({ learnReadings: LEARN, learnDurationMs: 0 });
     const normal = coupled(2, LEARN + 20).map((v) => ({ ...v, pump3: 0 }));
     const scores = feed(detector, 'plant', normal);
     expect(scores.slice(LEARN).every((s) => s !== null && Number.isFinite(s.score))).toBe(true);
@@ -66,7 +66,7 @@ describe(SubspaceDetector.name, () => {
   });
 
   it('copes with metrics on very different scales', () => {
-    const detector = new SubspaceDetector({ learnReadings: LEARN });
+    const detector = new SubspaceDetector({ learnReadings: LEARN, learnDurationMs: 0 });
     const g = seededGaussian(3, 0, 1);
     const values = Array.from({ length: LEARN + 50 }, () => {
       const x = g();
@@ -84,7 +84,7 @@ describe(SubspaceDetector.name, () => {
   });
 
   it('learns without a metric the firmware sends only now and then, and scores the rest', () => {
-    const detector = new SubspaceDetector({ learnReadings: LEARN });
+    const detector = new SubspaceDetector({ learnReadings: LEARN, learnDurationMs: 0 });
     const values = coupled(4, 6 * LEARN).map((v, i) => (i % 10 === 0 ? { ...v, battery: 3.7 } : v));
     const scores = feed(detector, 'sparse', values);
     expect(scores.some((s) => s !== null)).toBe(true);
@@ -92,7 +92,7 @@ describe(SubspaceDetector.name, () => {
   });
 
   it('keeps scoring when a metric stops coming, and learns a metric that appears later', () => {
-    const detector = new SubspaceDetector({ learnReadings: LEARN });
+    const detector = new SubspaceDetector({ learnReadings: LEARN, learnDurationMs: 0 });
     feed(detector, 'dev', coupled(5, LEARN + 10));
     // temp stops: the other two still judge the reading.
     const withoutTemp = coupled(6, 20).map(({ flow, power }) => ({ flow, power }));
@@ -105,7 +105,11 @@ describe(SubspaceDetector.name, () => {
   });
 
   it('says a noisy metric that repeats one value is stuck', () => {
-    const detector = new SubspaceDetector({ learnReadings: LEARN, stuckReadings: 10 });
+    const detector = new SubspaceDetector({
+      learnReadings: LEARN,
+      learnDurationMs: 0,
+      stuckReadings: 10,
+    });
     feed(detector, 'valve', coupled(8, LEARN + 10));
     const frozen = coupled(9, 15).map((v) => ({ ...v, flow: 61.302 }));
     const scores = feed(detector, 'valve', frozen, LEARN + 10);
@@ -115,7 +119,7 @@ describe(SubspaceDetector.name, () => {
   });
 
   it('never learns an ongoing episode as normal', () => {
-    const detector = new SubspaceDetector({ learnReadings: LEARN });
+    const detector = new SubspaceDetector({ learnReadings: LEARN, learnDurationMs: 0 });
     feed(detector, 'dev', coupled(10, LEARN + 50));
     // The pump draws far less power for its flow from now on, for 2000 readings.
     const drifted = coupled(11, 2000).map((v) => ({ ...v, power: v.power * 0.3 }));
@@ -125,7 +129,7 @@ describe(SubspaceDetector.name, () => {
   });
 
   it('abstains on a device with one metric (the z-score scores it)', () => {
-    const detector = new SubspaceDetector({ learnReadings: LEARN });
+    const detector = new SubspaceDetector({ learnReadings: LEARN, learnDurationMs: 0 });
     const g = seededGaussian(12, 0, 1);
     const scores = feed(
       detector,
@@ -135,9 +139,25 @@ describe(SubspaceDetector.name, () => {
     expect(scores.every((s) => s === null)).toBe(true);
   });
 
+  it('learns over at least 6 hours of the device own time, thinning a fast device', () => {
+    const detector = new SubspaceDetector(); // defaults: 150 readings and 6 hours
+    const values = coupled(14, 6 * 3600 + 10); // one reading a second
+    let first = -1;
+    let peak = 0;
+    values.forEach((v, i) => {
+      const score = detector.scoreOne(window('fast', v, i));
+      if (first < 0 && score !== null) first = i;
+      peak = Math.max(peak, detector.stateBytes('fast'));
+    });
+    expect(first).toBeGreaterThanOrEqual(6 * 3600);
+    // The learning rows were thinned: never more than 2 x 150 of them held at once.
+    const row = 2 * 3 * (8 + 1); // value and step per metric, each a float64 and a presence byte
+    expect(peak).toBeLessThan(8 * 1024 + 300 * row);
+  });
+
   it('keeps a bounded state: stated for 8 and 64 metrics, not growing with readings', () => {
     const state = (metrics: number) => {
-      const detector = new SubspaceDetector();
+      const detector = new SubspaceDetector({ learnDurationMs: 0 });
       const g = seededGaussian(13, 0, 1);
       const reading = () => {
         const common = g();

@@ -54,7 +54,7 @@ export class SubspaceDetector implements AnomalyDetector {
       device = new DeviceSubspace(this.options, this.fleet);
       this.devices.set(deviceId, device);
     }
-    const verdict = device.observe(reading.values);
+    const verdict = device.observe(reading.values, reading.ts);
     return verdict === null ? null : new SubspaceWindow(verdict);
   }
 
