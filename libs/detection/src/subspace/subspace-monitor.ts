@@ -142,14 +142,12 @@ export class SubspaceMonitor {
       z: over ? this.z.slice() : null,
       ewma: over ? this.ewma.slice() : null,
     };
-    // The basis follows every ADAPT_EVERY-th quietly normal reading, with as much more weight:
-    // the same slow EWMA for a quarter of the O(width²) updates.
     if (learned) {
       // The centre follows every quietly normal reading (levels drift with the day); the relation
       // between features, costlier and slower, every ADAPT_EVERY-th with as much more weight.
       if (this.options.centreWeight > 0)
         this.basis.adaptCentre(x, present, this.options.centreWeight);
-      if (++this.quietCount % ADAPT_EVERY === 0) this.adapt(x, present);
+      if (++this.quietCount % ADAPT_EVERY === 0) this.adaptRelations();
     }
     return verdict;
   }
@@ -166,7 +164,8 @@ export class SubspaceMonitor {
     );
   }
 
-  private adapt(x: ArrayLike<number>, present: Uint8Array): void {
+  /** The same slow EWMA of the covariance for a quarter of the O(width²) updates. */
+  private adaptRelations(): void {
     if (this.options.adaptWeight <= 0) return;
     this.basis.adaptCovariance(this.z, this.options.adaptWeight * ADAPT_EVERY);
     if (++this.adapted >= this.options.refreshEvery / ADAPT_EVERY) {
