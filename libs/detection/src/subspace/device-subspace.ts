@@ -1,5 +1,5 @@
 import { FeatureRow, featureRow, LearningBuffer } from './learning-buffer';
-import { MAX_SLOTS, MetricSlots } from './metric-slots';
+import { MetricSlots } from './metric-slots';
 import { MonitorVerdict, SubspaceMonitor } from './subspace-monitor';
 import { SubspaceBasis } from './subspace-basis';
 import { SubspaceOptions } from './subspace-options';
@@ -38,7 +38,7 @@ export class DeviceSubspace {
     private readonly fleet: FleetSubspace | null = null,
   ) {
     this.slots = new MetricSlots(options.maxCarryForward);
-    this.stuck = new StuckRuns(MAX_SLOTS, options.stuckReadings);
+    this.stuck = new StuckRuns(options.stuckReadings);
   }
 
   /** Still learning its first model from several metrics (a one-metric device never does). */
@@ -54,7 +54,7 @@ export class DeviceSubspace {
   /** Takes a reading; its verdict, or null while learning or when too few modelled metrics are fresh. */
   observe(values: Record<string, number>, ts: number): DeviceVerdict | null {
     const added = this.slots.take(values);
-    this.stuck.observe(this.slots.values, this.slots.seen);
+    this.stuck.observe(this.slots.values, this.slots.seen, this.slots.size);
     if (this.learning === null && this.monitor === null) this.startLearning();
     else if (added > 0 && this.learning !== null && this.monitor === null) this.startLearning();
     const firstModel = this.monitor === null;
@@ -66,8 +66,7 @@ export class DeviceSubspace {
   }
 
   get bytes(): number {
-    const learning =
-      this.learning?.rows.reduce((n, r) => n + r.x.byteLength + r.present.byteLength, 0) ?? 0;
+    const learning = this.learning?.bytes ?? 0;
     return (
       this.slots.bytes +
       this.stuck.bytes +
@@ -102,7 +101,8 @@ export class DeviceSubspace {
   }
 
   private finishLearning(): void {
-    const { rows, candidates } = this.learning!;
+    const rows = this.learning!.rows();
+    const candidates = this.learning!.candidates;
     this.learning = null;
     this.stuck.freeze();
     const held = Math.round(rows.length * (1 - this.options.holdoutShare));

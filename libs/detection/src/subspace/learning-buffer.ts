@@ -20,12 +20,16 @@ export interface FeatureRow {
  * still gets a model of the others.
  */
 export class LearningBuffer {
-  rows: FeatureRow[] = [];
+  /** Rows packed one after another (a typed array per row would cost more in headers than data). */
+  private x: Float64Array;
+  private present: Uint8Array;
+  private count = 0;
   private seen = 0;
   private fresh: Int32Array;
   private firstTs = NaN;
   private stride = 1;
   private sinceKept = 0;
+  private readonly scratch: FeatureRow;
 
   constructor(
     public candidates: number[],
@@ -33,6 +37,10 @@ export class LearningBuffer {
     private readonly durationMs = 0,
   ) {
     this.fresh = new Int32Array(candidates.length);
+    const width = 2 * candidates.length;
+    this.x = new Float64Array(width * Math.min(need, 16));
+    this.present = new Uint8Array(width * Math.min(need, 16));
+    this.scratch = { x: new Float64Array(width), present: new Uint8Array(width) };
   }
 
   /** Takes the reading the slots now hold (at `ts`); true once learning is complete. */
@@ -46,20 +54,56 @@ export class LearningBuffer {
     });
     if (complete && ++this.sinceKept >= this.stride) {
       this.sinceKept = 0;
-      this.rows.push(featureRow(slots, this.candidates));
-      if (this.rows.length >= 2 * this.need) this.thin();
+      this.keep(featureRow(slots, this.candidates, this.scratch));
+      if (this.count >= 2 * this.need) this.thin();
     }
-    if (this.rows.length >= this.need && ts - this.firstTs >= this.durationMs) {
+    if (this.count >= this.need && ts - this.firstTs >= this.durationMs) {
       return this.dropSparse() === 0;
     }
-    if (this.seen >= PATIENCE * this.need * this.stride && this.rows.length < this.need / 2) {
+    if (this.seen >= PATIENCE * this.need * this.stride && this.count < this.need / 2) {
       this.dropSparse();
     }
     return false;
   }
 
+  /** The rows learned, oldest first (views into the buffer). */
+  rows(): FeatureRow[] {
+    const width = 2 * this.candidates.length;
+    return Array.from({ length: this.count }, (_, r) => ({
+      x: this.x.subarray(r * width, (r + 1) * width),
+      present: this.present.subarray(r * width, (r + 1) * width),
+    }));
+  }
+
+  get bytes(): number {
+    return this.x.byteLength + this.present.byteLength + this.fresh.byteLength;
+  }
+
+  private keep(row: FeatureRow): void {
+    const width = row.x.length;
+    if ((this.count + 1) * width > this.x.length) {
+      const grown = Math.min(2 * this.need, 2 * Math.max(1, this.x.length / width)) * width;
+      const x = new Float64Array(grown);
+      const present = new Uint8Array(grown);
+      x.set(this.x);
+      present.set(this.present);
+      this.x = x;
+      this.present = present;
+    }
+    this.x.set(row.x, this.count * width);
+    this.present.set(row.present, this.count * width);
+    this.count++;
+  }
+
+  /** Keeps every second row (the odd ones, in place) and from now on every stride-th reading. */
   private thin(): void {
-    this.rows = this.rows.filter((_, i) => i % 2 === 1);
+    const width = 2 * this.candidates.length;
+    let kept = 0;
+    for (let r = 1; r < this.count; r += 2, kept++) {
+      this.x.copyWithin(kept * width, r * width, (r + 1) * width);
+      this.present.copyWithin(kept * width, r * width, (r + 1) * width);
+    }
+    this.count = kept;
     this.stride *= 2;
   }
 
@@ -73,8 +117,13 @@ export class LearningBuffer {
       (_, i) => this.fresh[i] >= MIN_FRESH_SHARE * this.seen,
     );
     const dropped = before - this.candidates.length;
-    if (dropped === 0 && this.rows.length >= this.need) return 0;
-    this.rows = [];
+    if (dropped === 0 && this.count >= this.need) return 0;
+    const width = 2 * this.candidates.length;
+    this.x = new Float64Array(width * Math.min(this.need, 16));
+    this.present = new Uint8Array(width * Math.min(this.need, 16));
+    this.scratch.x = new Float64Array(width);
+    this.scratch.present = new Uint8Array(width);
+    this.count = 0;
     this.seen = 0;
     this.firstTs = NaN;
     this.stride = 1;

@@ -1,5 +1,9 @@
 /** Most metrics one device's multivariate model tracks (as many as a reading may carry). */
 export const MAX_SLOTS = 64;
+/** Slots allocated at first; doubled as a device sends more metrics (most send a handful). */
+const INITIAL_SLOTS = 8;
+/** The age of a metric never seen. */
+const NEVER = 1 << 30;
 
 /**
  * A device's metrics as a vector: one slot per metric name, in the order they first appeared,
@@ -11,13 +15,13 @@ export class MetricSlots {
   readonly names: string[] = [];
   private readonly index = new Map<string, number>();
   /** Latest value per slot (carried forward); read-only to callers. */
-  readonly values = new Float64Array(MAX_SLOTS);
+  values = new Float64Array(INITIAL_SLOTS);
   /** 1 for the slots the last reading itself carried. */
-  readonly seen = new Uint8Array(MAX_SLOTS);
-  private readonly previous = new Float64Array(MAX_SLOTS);
+  seen = new Uint8Array(INITIAL_SLOTS);
+  private previous = new Float64Array(INITIAL_SLOTS);
   /** Readings since each slot's metric was last seen. */
-  private readonly age = new Int32Array(MAX_SLOTS).fill(1 << 30);
-  private readonly previousAge = new Int32Array(MAX_SLOTS).fill(1 << 30);
+  private age = new Int32Array(INITIAL_SLOTS).fill(NEVER);
+  private previousAge = new Int32Array(INITIAL_SLOTS).fill(NEVER);
   /** Metric names beyond MAX_SLOTS, seen and not tracked. */
   overflow = 0;
 
@@ -27,8 +31,7 @@ export class MetricSlots {
   declare(names: readonly string[]): void {
     for (const name of names) {
       if (this.index.has(name) || this.names.length >= MAX_SLOTS) continue;
-      this.index.set(name, this.names.length);
-      this.names.push(name);
+      this.open(name);
     }
   }
 
@@ -38,7 +41,7 @@ export class MetricSlots {
     for (let j = 0; j < this.names.length; j++) {
       this.previous[j] = this.values[j];
       this.previousAge[j] = this.age[j];
-      if (this.age[j] < 1 << 30) this.age[j]++;
+      if (this.age[j] < NEVER) this.age[j]++;
       this.seen[j] = 0;
     }
     for (const name in reading) {
@@ -50,9 +53,7 @@ export class MetricSlots {
           this.overflow++;
           continue;
         }
-        j = this.names.length;
-        this.names.push(name);
-        this.index.set(name, j);
+        j = this.open(name);
         added++;
       }
       this.values[j] = value;
@@ -60,6 +61,32 @@ export class MetricSlots {
       this.seen[j] = 1;
     }
     return added;
+  }
+
+  private open(name: string): number {
+    const j = this.names.length;
+    if (j >= this.values.length) this.grow(Math.min(MAX_SLOTS, 2 * this.values.length));
+    this.names.push(name);
+    this.index.set(name, j);
+    return j;
+  }
+
+  private grow(capacity: number): void {
+    const values = new Float64Array(capacity);
+    values.set(this.values);
+    const previous = new Float64Array(capacity);
+    previous.set(this.previous);
+    const seen = new Uint8Array(capacity);
+    seen.set(this.seen);
+    const age = new Int32Array(capacity).fill(NEVER);
+    age.set(this.age);
+    const previousAge = new Int32Array(capacity).fill(NEVER);
+    previousAge.set(this.previousAge);
+    this.values = values;
+    this.previous = previous;
+    this.seen = seen;
+    this.age = age;
+    this.previousAge = previousAge;
   }
 
   get size(): number {

@@ -8,23 +8,17 @@ const NOISY_MAX_RUN = 2;
  * Metrics that repeat by nature (states, quantised levels) are never judged this way.
  */
 export class StuckRuns {
-  private readonly last: Float64Array;
-  private readonly run: Int32Array;
-  private readonly longestWhileLearning: Int32Array;
+  private last = new Float64Array(0);
+  private run = new Int32Array(0);
+  private longestWhileLearning = new Int32Array(0);
   private learning = true;
 
-  constructor(
-    width: number,
-    private readonly stuckReadings: number,
-  ) {
-    this.last = new Float64Array(width).fill(NaN);
-    this.run = new Int32Array(width);
-    this.longestWhileLearning = new Int32Array(width);
-  }
+  constructor(private readonly stuckReadings: number) {}
 
-  /** Feeds slot j's value (present[j] = 1) of one reading. */
-  observe(values: ArrayLike<number>, present: Uint8Array): void {
-    for (let j = 0; j < this.run.length; j++) {
+  /** Feeds the first `width` slots' values (present[j] = 1) of one reading. */
+  observe(values: ArrayLike<number>, present: Uint8Array, width: number): void {
+    if (width > this.run.length) this.grow(width);
+    for (let j = 0; j < width; j++) {
       if (present[j] !== 1) continue;
       this.run[j] = values[j] === this.last[j] ? this.run[j] + 1 : 0;
       this.last[j] = values[j];
@@ -32,6 +26,18 @@ export class StuckRuns {
         this.longestWhileLearning[j] = this.run[j];
       }
     }
+  }
+
+  private grow(width: number): void {
+    const last = new Float64Array(width).fill(NaN);
+    last.set(this.last);
+    const run = new Int32Array(width);
+    run.set(this.run);
+    const longest = new Int32Array(width);
+    longest.set(this.longestWhileLearning);
+    this.last = last;
+    this.run = run;
+    this.longestWhileLearning = longest;
   }
 
   /** Learning is over: from now on runs are judged against what was seen until here. */
