@@ -32,6 +32,8 @@ export class DeviceSubspace {
   private row: FeatureRow | null = null;
   private readonly stuckSlot = { index: -1 };
   private sinceCheck = 0;
+  /** Readings taken before the first model was learned. */
+  private observed = 0;
 
   constructor(
     private readonly options: SubspaceOptions,
@@ -42,8 +44,14 @@ export class DeviceSubspace {
   }
 
   /** Still learning its first model from several metrics (a one-metric device never does). */
-  get learningFirstModel(): boolean {
-    return this.monitor === null && this.slots.size >= 2;
+  /**
+   * Within the first readings of its first learning (learnReadings, or a fleet model's
+   * calibrationReadings), with several metrics: the time the router guards the device at a
+   * coarse z-score. A fast device learns on for hours after that; the z-score judges it fully then.
+   */
+  get learningFirstReadings(): boolean {
+    const first = this.fleet ? this.fleet.calibrationReadings : this.options.learnReadings;
+    return this.monitor === null && this.slots.size >= 2 && this.observed <= first;
   }
 
   /** The metric names the model covers now (empty while learning). */
@@ -53,6 +61,7 @@ export class DeviceSubspace {
 
   /** Takes a reading; its verdict, or null while learning or when too few modelled metrics are fresh. */
   observe(values: Record<string, number>, ts: number): DeviceVerdict | null {
+    if (this.monitor === null) this.observed++;
     const added = this.slots.take(values);
     this.stuck.observe(this.slots.values, this.slots.seen, this.slots.size);
     if (this.learning === null && this.monitor === null) this.startLearning();

@@ -63,9 +63,9 @@ export class SubspaceDetector implements AnomalyDetector {
     return this.devices.get(deviceId)?.modelledNames ?? [];
   }
 
-  /** The device sends several metrics and its first model is not learned yet. */
+  /** The device sends several metrics and is within the first readings of its first learning. */
   isLearning(deviceId: string): boolean {
-    return this.devices.get(deviceId)?.learningFirstModel ?? false;
+    return this.devices.get(deviceId)?.learningFirstReadings ?? false;
   }
 
   forget(deviceId: string): void {
