@@ -15,5 +15,5 @@ export { trainSubspace } from './training/subspace-trainer';
 export type { SubspaceTrainOptions, SubspaceTrainResult } from './training/subspace-trainer';
 export { replay, alarmsOf, REPLAY_BATCH } from './backtest/replay';
 export type { ReplayDevice, ReplayedDevice } from './backtest/replay';
-export { summarise, runsOf } from './backtest/backtest-metrics';
+export { concat, summarise, runsOf } from './backtest/backtest-metrics';
 export type { BacktestSummary, EventOutcome } from './backtest/backtest-metrics';

@@ -5,6 +5,7 @@ import {
   initTfBackend,
   nextVersion,
   autoencoderDetector,
+  ServableModel,
 } from '@iag/detection';
 import {
   DeviceSeries,
@@ -19,7 +20,7 @@ import { readCsvSeries } from '../data/csv-series';
 import { addInfluxOptions, InfluxAccessOptions, resolveInfluxAccess } from '../data/influx-access';
 import { readInfluxSeries } from '../data/influx-series';
 import { epochProgress } from '../progress';
-import { writeSubspaceReport, writeTrainingReport } from '../report/training-report';
+import { ScoredPreview, writeSubspaceReport, writeTrainingReport } from '../report/training-report';
 import { TrainerError } from '../trainer-error';
 
 interface TrainCommandOptions extends InfluxAccessOptions {
@@ -172,28 +173,33 @@ async function runTrain(options: TrainCommandOptions): Promise<void> {
     bar.stop();
   }
   try {
-    await result.save(dir);
-    const scored = await scoreSeries(
-      autoencoderDetector(result.model),
-      source.preview.deviceId,
-      source.preview.readings,
-    );
-    const report = await writeTrainingReport(
-      join(dir, 'training-report.html'),
-      result,
-      source.series,
-      {
-        ...source.preview,
-        scores: scored.scores,
-      },
-    );
-    process.stderr.write(
-      `trained ${result.windows.train} windows, validated on ${result.windows.validation}; threshold ${result.model.metadata.threshold.toPrecision(4)}; report: ${report}\n`,
+    await saveWithReport(dir, result, source, (path, preview) =>
+      writeTrainingReport(path, result, source.series, preview),
+    ).then((report) =>
+      process.stderr.write(
+        `trained ${result.windows.train} windows, validated on ${result.windows.validation}; threshold ${result.model.metadata.threshold.toPrecision(4)}; report: ${report}\n`,
+      ),
     );
     process.stdout.write(`${dir}\n`);
   } finally {
     result.model.dispose();
   }
+}
+
+/** Writes the version, scores the first device's readings with it and writes its training report. */
+async function saveWithReport(
+  dir: string,
+  result: { model: ServableModel; save(dir: string): Promise<void> },
+  source: TrainingData,
+  write: (path: string, preview: ScoredPreview) => Promise<string>,
+): Promise<string> {
+  await result.save(dir);
+  const scored = await scoreSeries(
+    autoencoderDetector(result.model),
+    source.preview.deviceId,
+    source.preview.readings,
+  );
+  return write(join(dir, 'training-report.html'), { ...source.preview, scores: scored.scores });
 }
 
 async function runTrainSubspace(options: TrainCommandOptions, source: TrainingData): Promise<void> {
@@ -213,20 +219,8 @@ async function runTrainSubspace(options: TrainCommandOptions, source: TrainingDa
     },
     trainedOn: options.note ? { ...source.description, note: options.note } : source.description,
   });
-  await result.save(dir);
-  const scored = await scoreSeries(
-    autoencoderDetector(result.model),
-    source.preview.deviceId,
-    source.preview.readings,
-  );
-  const report = await writeSubspaceReport(
-    join(dir, 'training-report.html'),
-    result,
-    source.series,
-    {
-      ...source.preview,
-      scores: scored.scores,
-    },
+  const report = await saveWithReport(dir, result, source, (path, preview) =>
+    writeSubspaceReport(path, result, source.series, preview),
   );
   process.stderr.write(
     `fitted ${result.rows.reduce((a, b) => a + b, 0)} rows of ${source.series.length} device(s); ${result.components} components; report: ${report}\n`,

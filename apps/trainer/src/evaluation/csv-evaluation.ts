@@ -6,6 +6,7 @@ import {
   episodeOnsets,
   LabelledSeries,
   runsOf,
+  concat,
   scoreCorpus,
   scoreSeries,
 } from '@iag/detection-lab';
@@ -90,14 +91,4 @@ export async function evaluateCsv(
     },
     devices,
   };
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }

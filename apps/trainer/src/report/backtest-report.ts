@@ -1,7 +1,7 @@
 import { ReplayedDevice } from '@iag/detection-lab';
 import { BacktestView } from '../backtest/backtest-output';
 import { labelRuns } from '../evaluation/csv-evaluation';
-import { downsample, histogram, writeReport } from './html-report';
+import { alertFigures, allScores, histogram, scoreChart, writeReport } from './html-report';
 
 /** The backtest's report: the figures, a score chart per device (episodes and labels), the events. */
 export function writeBacktestReport(
@@ -10,25 +10,12 @@ export function writeBacktestReport(
   devices: ReplayedDevice[],
 ): Promise<string> {
   const s = view.summary;
-  const all = new Float64Array(devices.reduce((n, d) => n + d.scores.length, 0));
-  let offset = 0;
-  for (const d of devices) {
-    all.set(d.scores, offset);
-    offset += d.scores.length;
-  }
+  const all = allScores(devices);
   return writeReport(path, {
     title: 'Backtest: the gateway\u2019s detection path on labelled readings',
     summary: {
       models: view.models.length ? view.models.join(', ') : 'none (zero-config)',
-      devices: s.devices,
-      readings: s.readings,
-      'anomalous readings': s.anomalousReadings,
-      episodes: s.episodes,
-      precision: s.precision.toFixed(4),
-      recall: s.recall.toFixed(4),
-      F1: s.f1.toFixed(4),
-      'false-alarm rate (normal readings inside an episode)': s.falseAlarmRate.toFixed(5),
-      'missed-alarm rate': s.missedAlarmRate.toFixed(4),
+      ...alertFigures(s),
       'events caught': `${s.eventsCaught} of ${s.events}`,
       'NAB standard score': s.nabStandard ?? 'n/a',
       settings: JSON.stringify(view.settings),
@@ -51,21 +38,15 @@ export function writeBacktestReport(
         ...histogram(all, 60, 5),
         threshold: 1,
       },
-      ...devices.slice(0, 24).map((d) => {
-        const ts = d.readings.map((r) => r.ts);
-        const scores = downsample(ts, d.scores);
-        const shade = (runs: [number, number][]) =>
-          runs.map(([a, b]) => [ts[a] / 1000, ts[b] / 1000] as [number, number]);
-        return {
-          kind: 'lines' as const,
-          title: `device ${d.deviceId}: combined score (1.0 = threshold); labelled rows shaded; ${d.episodes.length} episode(s)`,
-          time: true,
-          x: scores.x.map((t) => t / 1000),
-          series: [{ label: 'score', values: scores.values }],
-          threshold: 1,
-          shaded: shade(labelRuns(d.labels ?? new Uint8Array(ts.length))),
-        };
-      }),
+      ...devices.slice(0, 24).map((d) =>
+        scoreChart(
+          `device ${d.deviceId}: combined score (1.0 = threshold); labelled rows shaded; ${d.episodes.length} episode(s)`,
+          d.readings.map((r) => r.ts),
+          d.scores,
+          1,
+          labelRuns(d.labels ?? new Uint8Array(d.readings.length)),
+        ),
+      ),
     ],
   });
 }

@@ -1,26 +1,6 @@
 import { CsvEvaluation, labelRuns } from '../evaluation/csv-evaluation';
 import { NabEvaluation } from '../evaluation/nab-evaluation';
-import { Chart, downsample, histogram, writeReport } from './html-report';
-
-/** Score over time with the threshold and the labelled windows shaded, downsampled for the page. */
-function scoreChart(
-  title: string,
-  ts: number[],
-  scores: ArrayLike<number>,
-  threshold: number,
-  windows: readonly (readonly [number, number])[],
-): Chart {
-  const { x, values } = downsample(ts, scores);
-  return {
-    kind: 'lines',
-    title,
-    time: true,
-    x: x.map((t) => t / 1000),
-    series: [{ label: 'score', values }],
-    threshold,
-    shaded: windows.map(([a, b]) => [ts[a] / 1000, ts[b] / 1000] as [number, number]),
-  };
-}
+import { alertFigures, allScores, Chart, histogram, scoreChart, writeReport } from './html-report';
 
 export function writeNabReport(
   path: string,
@@ -80,25 +60,12 @@ export function writeCsvReport(
   result: CsvEvaluation,
 ): Promise<string> {
   const s = result.summary;
-  const scores = new Float64Array(result.devices.reduce((n, d) => n + d.scores.length, 0));
-  let offset = 0;
-  for (const d of result.devices) {
-    scores.set(d.scores, offset);
-    offset += d.scores.length;
-  }
+  const scores = allScores(result.devices);
   return writeReport(path, {
     title: `Evaluation: ${detector}`,
     summary: {
       detector,
-      devices: s.devices,
-      readings: s.readings,
-      'anomalous readings': s.anomalousReadings,
-      episodes: s.episodes,
-      precision: s.precision.toFixed(4),
-      recall: s.recall.toFixed(4),
-      F1: s.f1.toFixed(4),
-      'false-alarm rate': s.falseAlarmRate.toFixed(5),
-      'missed-alarm rate': s.missedAlarmRate.toFixed(4),
+      ...alertFigures(s),
       'NAB standard score': s.nabStandard,
     },
     charts: [

@@ -82,6 +82,62 @@ export function downsample(
  * Writes a self-contained HTML report: uPlot (from node_modules) and the data are inlined, so
  * the file opens offline and can be mailed around. Returns the absolute path.
  */
+export /** Score over time with the threshold and the labelled windows shaded, downsampled for the page. */
+function scoreChart(
+  title: string,
+  ts: number[],
+  scores: ArrayLike<number>,
+  threshold: number,
+  windows: readonly (readonly [number, number])[],
+): Chart {
+  const { x, values } = downsample(ts, scores);
+  return {
+    kind: 'lines',
+    title,
+    time: true,
+    x: x.map((t) => t / 1000),
+    series: [{ label: 'score', values }],
+    threshold,
+    shaded: windows.map(([a, b]) => [ts[a] / 1000, ts[b] / 1000] as [number, number]),
+  };
+}
+
+/** The figures every evaluation report opens with, in the same words. */
+export function alertFigures(s: {
+  devices: number;
+  readings: number;
+  anomalousReadings: number;
+  episodes: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  falseAlarmRate: number;
+  missedAlarmRate: number;
+}): Record<string, string | number> {
+  return {
+    devices: s.devices,
+    readings: s.readings,
+    'anomalous readings': s.anomalousReadings,
+    episodes: s.episodes,
+    precision: s.precision.toFixed(4),
+    recall: s.recall.toFixed(4),
+    F1: s.f1.toFixed(4),
+    'false-alarm rate (normal readings inside an episode)': s.falseAlarmRate.toFixed(5),
+    'missed-alarm rate': s.missedAlarmRate.toFixed(4),
+  };
+}
+
+/** Every device's scores one after another (the histograms of a report). */
+export function allScores(devices: readonly { scores: Float64Array }[]): Float64Array {
+  const all = new Float64Array(devices.reduce((n, d) => n + d.scores.length, 0));
+  let offset = 0;
+  for (const d of devices) {
+    all.set(d.scores, offset);
+    offset += d.scores.length;
+  }
+  return all;
+}
+
 export async function writeReport(path: string, report: Report): Promise<string> {
   const uplotDir = dirname(require.resolve('uplot/dist/uPlot.iife.min.js'));
   const [js, css] = await Promise.all([

@@ -1,6 +1,6 @@
 import { DeviceSeries, SubspaceTrainResult, TrainResult } from '@iag/detection-lab';
 import { labelRuns } from '../evaluation/csv-evaluation';
-import { downsample, histogram, writeReport } from './html-report';
+import { histogram, scoreChart, writeReport } from './html-report';
 
 export interface ScoredPreview {
   deviceId: string;
@@ -16,11 +16,6 @@ export function writeTrainingReport(
   series: DeviceSeries[],
   preview: ScoredPreview,
 ): Promise<string> {
-  const ts = preview.readings.map((r) => r.ts);
-  const scores = downsample(ts, preview.scores);
-  const shaded = (preview.labels ? labelRuns(preview.labels) : []).map(
-    ([a, b]) => [ts[a] / 1000, ts[b] / 1000] as [number, number],
-  );
   const meta = result.model.metadata;
   const epochs = result.history.loss.map((_, i) => i + 1);
   return writeReport(path, {
@@ -49,15 +44,7 @@ export function writeTrainingReport(
         ],
         logY: true,
       },
-      {
-        kind: 'lines',
-        title: `Score over time, device ${preview.deviceId} (1.0 = threshold; labelled rows shaded)`,
-        time: true,
-        x: scores.x.map((t) => t / 1000),
-        series: [{ label: 'score', values: scores.values }],
-        threshold: 1,
-        shaded,
-      },
+      previewChart(preview),
       {
         kind: 'histogram',
         title: 'Validation reconstruction error (MSE per window)',
@@ -75,11 +62,6 @@ export function writeSubspaceReport(
   series: DeviceSeries[],
   preview: ScoredPreview,
 ): Promise<string> {
-  const ts = preview.readings.map((r) => r.ts);
-  const scores = downsample(ts, preview.scores);
-  const shaded = (preview.labels ? labelRuns(preview.labels) : []).map(
-    ([a, b]) => [ts[a] / 1000, ts[b] / 1000] as [number, number],
-  );
   const meta = result.model.metadata;
   return writeReport(path, {
     title: `Training: ${meta.name}/${meta.version} (subspace)`,
@@ -93,16 +75,17 @@ export function writeSubspaceReport(
       'principal components kept': result.components,
       'calibration per device': `${meta.normalization.calibrationReadings} readings (centre and scale from two thirds, its own limits from the rest)`,
     },
-    charts: [
-      {
-        kind: 'lines',
-        title: `Score over time, device ${preview.deviceId} (1.0 = threshold; labelled rows shaded)`,
-        time: true,
-        x: scores.x.map((t) => t / 1000),
-        series: [{ label: 'score', values: scores.values }],
-        threshold: 1,
-        shaded,
-      },
-    ],
+    charts: [previewChart(preview)],
   });
+}
+
+/** One device's score over time, labelled rows shaded. */
+function previewChart(preview: ScoredPreview) {
+  return scoreChart(
+    `Score over time, device ${preview.deviceId} (1.0 = threshold; labelled rows shaded)`,
+    preview.readings.map((r) => r.ts),
+    preview.scores,
+    1,
+    preview.labels ? labelRuns(preview.labels) : [],
+  );
 }

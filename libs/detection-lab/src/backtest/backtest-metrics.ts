@@ -114,7 +114,8 @@ export function runsOf(labels: ArrayLike<number>): [number, number][] {
   return runs;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
+/** The arrays one after another. */
+export function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;
   for (const part of parts) {
