@@ -64,12 +64,15 @@ export class DeviceSubspace {
     if (this.monitor === null) this.observed++;
     const added = this.slots.take(values);
     this.stuck.observe(this.slots.values, this.slots.seen, this.slots.size);
+    // 150 readings tell a noisy metric from a quantised one: the stuck check need not wait for the
+    // hours a fast device goes on learning its model.
+    if (this.monitor === null && this.observed === this.options.learnReadings) this.stuck.freeze();
     if (this.learning === null && this.monitor === null) this.startLearning();
     else if (added > 0 && this.learning !== null && this.monitor === null) this.startLearning();
     const firstModel = this.monitor === null;
     if (this.learning !== null && this.learning.push(this.slots, ts)) this.finishLearning();
     // The reading that completes the first learning is part of it, not scored against it.
-    if (firstModel) return null;
+    if (firstModel) return this.stuckWhileLearning();
     this.checkForNewMetrics();
     return this.judge();
   }
@@ -98,6 +101,14 @@ export class DeviceSubspace {
     verdict.names = this.names;
     verdict.stuck = verdict.statistic < 0 ? this.slots.names[this.stuckSlot.index] : null;
     return verdict;
+  }
+
+  /** Still learning: only a stuck metric (once runs are judged) gives a verdict, the stuck check's. */
+  private stuckWhileLearning(): DeviceVerdict | null {
+    const score = this.stuck.score(this.stuckSlot);
+    if (score <= 0) return null;
+    const name = this.slots.names[this.stuckSlot.index];
+    return { names: [name], basis: null, stuck: name, score, statistic: -1, z: null, ewma: null };
   }
 
   private startLearning(): void {

@@ -26,7 +26,8 @@ const NO_NAMES: readonly string[] = [];
 export interface MonitorVerdict {
   /** Filled in by the device (DeviceVerdict): the model's metric names in feature order. */
   names: readonly string[];
-  basis: SubspaceBasis;
+  /** null for a stuck-only verdict while the device still learns. */
+  basis: SubspaceBasis | null;
   /** The stuck metric's name when the stuck check gave the score (filled in by the device). */
   stuck: string | null;
   /** max over the statistics of value / limit (1.0 = threshold). */

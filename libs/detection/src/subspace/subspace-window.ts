@@ -32,7 +32,7 @@ function contributionsOf(verdict: DeviceVerdict): WindowScore['contributions'] {
   const vector = statistic < PER_VECTOR ? z : ewma;
   const s = names.length;
   const perMetric = new Float64Array(s);
-  if (vector !== null && statistic >= 0) {
+  if (vector !== null && statistic >= 0 && basis !== null) {
     const parts = basis.parts(statistic % PER_VECTOR, vector);
     for (let i = 0; i < s; i++) perMetric[i] = parts[i] + parts[s + i];
   }

@@ -118,6 +118,18 @@ describe(SubspaceDetector.name, () => {
     expect(stuck.contributions).toEqual([{ name: 'flow', contribution: 1 }]);
   });
 
+  it('says a metric is stuck while a fast device still learns its model, after its first 150 readings', () => {
+    const detector = new SubspaceDetector(); // 150 readings and 6 hours: at one a second, hours of learning
+    feed(detector, 'fast', coupled(15, 200));
+    const frozen = coupled(16, 15).map((v) => ({ ...v, flow: 42.125 }));
+    const scores = feed(detector, 'fast', frozen, 200);
+    expect(scores.slice(0, 10).every((s) => s === null)).toBe(true);
+    const stuck = scores.find((s) => s !== null && s.score > 1)!;
+    expect(stuck).toBeDefined();
+    expect(stuck.statistic).toBe('stuck');
+    expect(stuck.contributions).toEqual([{ name: 'flow', contribution: 1 }]);
+  });
+
   it('never learns an ongoing episode as normal', () => {
     const detector = new SubspaceDetector({ learnReadings: LEARN, learnDurationMs: 0 });
     feed(detector, 'dev', coupled(10, LEARN + 50));
