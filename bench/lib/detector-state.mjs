@@ -30,13 +30,13 @@ export function correlatedReading(metrics, i, device, random = Math.random) {
 export async function statePerDevice(create, { devices, metrics, readings }) {
   const before = heapUsed();
   const detector = create();
-  const t0 = Date.now() - 86_400_000;
+  const t0 = Date.now() - 30 * 86_400_000;
   for (let i = 0; i < readings; i++) {
     const batch = [];
     for (let d = 0; d < devices; d++) {
       batch.push({
         deviceId: `dev-${d}`,
-        reading: { ts: t0 + i * 1000, values: correlatedReading(metrics, i, d) },
+        reading: { ts: t0 + i * 60_000, values: correlatedReading(metrics, i, d) },
       });
     }
     await detector.scoreBatch(batch);

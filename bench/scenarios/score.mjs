@@ -17,7 +17,7 @@ const { ConfigModule, GatewayConfig } = require(join(DIST, 'libs/config/src/inde
 const METRICS = ['temp', 'hum', 'pressure'];
 
 /** A pool of readings per device: noise around a per-device level, increasing ts. */
-function readingPool(devices, perDevice, metrics = METRICS) {
+function readingPool(devices, perDevice, metrics = METRICS, stepMs = 1000) {
   const pool = [];
   const t0 = Date.now() - 86_400_000;
   for (let n = 0; n < perDevice; n++) {
@@ -26,7 +26,7 @@ function readingPool(devices, perDevice, metrics = METRICS) {
       metrics.forEach(
         (m, k) => (values[m] = 20 * (k + 1) + d / 100 + Math.round(Math.random() * 20) / 10),
       );
-      pool.push({ deviceId: `dev-${d}`, reading: { ts: t0 + n * 1000, values } });
+      pool.push({ deviceId: `dev-${d}`, reading: { ts: t0 + n * stepMs, values } });
     }
   }
   return pool;
@@ -75,7 +75,8 @@ function correlatedPool(devices, perDevice, metrics) {
     for (let d = 0; d < devices; d++) {
       pool.push({
         deviceId: `dev-${d}`,
-        reading: { ts: t0 + n * 1000, values: correlatedReading(metrics, n, d) },
+        // One a minute: the multivariate detector learns over 150 readings and 6 h of device time.
+        reading: { ts: t0 + n * 60_000, values: correlatedReading(metrics, n, d) },
       });
     }
   }
@@ -153,10 +154,17 @@ await runScenario({
     const modelDevices = Number(opts['model-devices']);
     const calibration =
       model?.normalization?.mode === 'per-device' ? model.normalization.calibrationReadings : 0;
-    const modelWarmup = model ? calibration + model.windowSize + 1 : 0;
-    const modelPool = model ? readingPool(modelDevices, modelWarmup + 200, model.features) : null;
+    const modelWarmup = model ? Math.max(calibration + model.windowSize + 1, 361) : 0;
+    // One a minute, so the multivariate detector beside the model has learned by the timed part.
+    const modelPool = model
+      ? readingPool(modelDevices, Math.max(modelWarmup, 361) + 200, model.features, 60_000)
+      : null;
     const [mv8, mv64] = opts['multivariate-devices'].split(',').map(Number);
-    const learn = config.detector.multivariate?.learnReadings ?? 150;
+    // Readings a device sending one a minute takes to learn: 150, and 6 h of its time.
+    const learn = Math.max(
+      config.detector.multivariate?.learnReadings ?? 150,
+      Math.ceil((config.detector.multivariate?.learnMs ?? 0) / 60_000),
+    );
     const multivariate = [
       { metrics: 8, devices: mv8, pool: correlatedPool(mv8, learn + 300, 8) },
       { metrics: 64, devices: mv64, pool: correlatedPool(mv64, learn + 300, 64) },
@@ -227,7 +235,7 @@ await runScenario({
     }
     // State per device: the z-score detector and the multivariate one, at 8 and at 64 metrics.
     for (const metrics of [8, 64]) {
-      const sizes = { devices: metrics === 8 ? 200 : 20, metrics, readings: state.learn + 60 };
+      const sizes = { devices: metrics === 8 ? 200 : 20, metrics, readings: state.learn + 100 };
       const z = await statePerDevice(
         () => new detection.StreamingZScoreDetector(config.detector),
         sizes,
