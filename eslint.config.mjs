@@ -4,6 +4,58 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
+/**
+ * Which libs each lib may import (DESIGN.md: apps -> ingestion | api -> broker | storage | detection ->
+ * contracts, config; adapters never import each other). Only the trainer (and tests) use detection-lab.
+ */
+const LIB_IMPORTS = {
+  contracts: [],
+  config: ['contracts'],
+  broker: ['config', 'contracts'],
+  storage: ['config', 'contracts'],
+  detection: ['config', 'contracts'],
+  'detection-lab': ['config', 'contracts', 'detection'],
+  ingestion: ['config', 'contracts', 'broker', 'storage', 'detection'],
+  api: ['config', 'contracts', 'broker', 'storage', 'detection'],
+};
+const APP_IMPORTS = {
+  gateway: ['config', 'contracts', 'broker', 'storage', 'detection', 'ingestion', 'api'],
+  simulator: ['config', 'contracts', 'broker', 'storage', 'detection', 'ingestion', 'api'],
+  trainer: Object.keys(LIB_IMPORTS),
+};
+const LIBS = Object.keys(LIB_IMPORTS);
+
+/** A path into another package's files: a lib's src/ past its index.ts, an app, or libs/ itself. */
+const INTERNALS = {
+  regex: `(^|/)((${LIBS.join('|')})/src|apps|libs)(/|$)`,
+  message:
+    "Import a lib by its alias (@iag/<lib>, its src/index.ts), never another package's files; libs never import apps.",
+};
+
+/** One no-restricted-imports rule per lib and app: the libs it may not import, and no reaching inside. */
+function importBoundaries() {
+  const rule = (allowed, self) => [
+    'error',
+    {
+      paths: LIBS.filter((lib) => lib !== self && !allowed.includes(lib)).map((lib) => ({
+        name: `@iag/${lib}`,
+        message: `Dependencies point one way (DESIGN.md): this package may import ${allowed.map((a) => `@iag/${a}`).join(', ') || 'no lib'}.`,
+      })),
+      patterns: [INTERNALS],
+    },
+  ];
+  const block = (dir, allowed, self) => ({
+    files: [`${dir}/**/*.ts`],
+    // Specs may reach the shared test helpers (test/support); the boundaries are the runtime's.
+    ignores: [`${dir}/**/*.spec.ts`],
+    rules: { 'no-restricted-imports': rule(allowed, self) },
+  });
+  return [
+    ...Object.entries(LIB_IMPORTS).map(([lib, allowed]) => block(`libs/${lib}`, allowed, lib)),
+    ...Object.entries(APP_IMPORTS).map(([app, allowed]) => block(`apps/${app}`, allowed)),
+  ];
+}
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**'] },
   eslint.configs.recommended,
@@ -11,7 +63,10 @@ export default tseslint.config(
   prettier,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-restricted-syntax': [
         'error',
         {
@@ -26,17 +81,7 @@ export default tseslint.config(
     files: ['libs/api/src/dashboard/assets/**/*.js'],
     languageOptions: { sourceType: 'module', globals: { ...globals.browser, uPlot: 'readonly' } },
   },
-  {
-    // The gateway's runtime never loads what only the trainer uses (training, evaluation, NAB scoring).
-    files: ['apps/gateway/**/*.ts', 'apps/simulator/**/*.ts', 'libs/**/*.ts'],
-    ignores: ['libs/detection-lab/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { paths: [{ name: '@iag/detection-lab', message: 'Only the trainer (and tests) use libs/detection-lab.' }] },
-      ],
-    },
-  },
+  ...importBoundaries(),
   {
     files: ['libs/config/**/*.ts', 'test/**/*.ts', 'scripts/**'],
     rules: { 'no-restricted-syntax': 'off' },
