@@ -77,6 +77,17 @@ export default tseslint.config(
     },
   },
   {
+    // bench/: plain Node ESM (scenarios, their helpers and worker processes); type-checked by bench/tsconfig.json
+    files: ['bench/**/*.mjs', 'bench/**/*.cjs'],
+    languageOptions: { globals: { ...globals.node } },
+    // the bench is not the gateway: it reads its own environment (and passes it to the gateway)
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    files: ['bench/**/*.spec.mjs'],
+    languageOptions: { globals: { ...globals.jest } },
+  },
+  {
     // the dashboard's browser modules (served as they are, no build step)
     files: ['libs/api/src/dashboard/assets/**/*.js'],
     languageOptions: { sourceType: 'module', globals: { ...globals.browser, uPlot: 'readonly' } },

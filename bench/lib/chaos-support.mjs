@@ -4,12 +4,12 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { GATEWAY_NODE_FLAGS } from '../../scripts/lib/prerequisites.mjs';
+import { freePort } from './child-process.mjs';
 import { influxAuth, influxEnv, rememberAdmin } from './influxd.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -34,14 +34,6 @@ export function tempDir(prefix) {
   return dir;
 }
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 export async function until(check, timeoutMs = 60_000, intervalMs = 200) {
   const deadline = Date.now() + timeoutMs;
@@ -133,7 +125,9 @@ export async function metric(httpPort, name) {
 
 export async function influxQuery(url, database, q) {
   const params = new URLSearchParams({ db: database, q, epoch: 'ms' });
-  const body = await (await fetch(`${url}/query?${params}`, influxAuth(url))).json();
+  const body = /** @type {any} */ (
+    await (await fetch(`${url}/query?${params}`, influxAuth(url))).json()
+  );
   const series = body.results?.[0]?.series ?? [];
   return series.flatMap((s) =>
     (s.values ?? []).map((values) => {

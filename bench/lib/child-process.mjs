@@ -4,7 +4,12 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { createServer, connect } from 'node:net';
 
-/** Spawns a long-running child with stdout and stderr appended to `logPath`; `onLine` sees stdout lines. */
+/**
+ * Spawns a long-running child with stdout and stderr appended to `logPath`; `onLine` sees stdout lines.
+ * @param {string} command
+ * @param {string[]} args
+ * @param {{ logPath: string, env?: NodeJS.ProcessEnv, onLine?: (line: string) => void, cwd?: string }} options
+ */
 export function spawnLogged(command, args, { logPath, env, onLine, cwd }) {
   const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const log = createWriteStream(logPath, { flags: 'a' });
@@ -34,8 +39,8 @@ export async function stopChild(child, graceMs = 15_000) {
 /** A loopback port nothing listens on right now. */
 export async function freePort() {
   const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
   await new Promise((resolve) => server.close(resolve));
   return port;
 }

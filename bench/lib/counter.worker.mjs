@@ -12,7 +12,7 @@ const client = await mqtt.connectAsync(url, {
 client.on('message', () => (received += 1));
 await client.subscribeAsync('devices/+/telemetry', { qos: 0 });
 process.send({ type: 'subscribed' });
-process.on('message', async (message) => {
+process.on('message', async (/** @type {{ type: string }} */ message) => {
   if (message.type === 'count') process.send({ type: 'count', received });
   if (message.type === 'close') {
     await client.endAsync(true);

@@ -48,7 +48,7 @@ const AREAS = [
 
 function areaOf(file, functionName) {
   if (!file) return `(${functionName || 'native'})`;
-  return AREAS.find(([, pattern]) => pattern.test(file))?.[0] ?? 'other';
+  return AREAS.find(([, pattern]) => /** @type {RegExp} */ (pattern).test(file))?.[0] ?? 'other';
 }
 
 function frameKey({ functionName, url, lineNumber }, group) {

@@ -13,6 +13,10 @@ export const BENCH_ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
  * `cpuProfileDir` runs it under `node --cpu-prof`; the profile is written when it stops. `main`: another
  * build's entry, to compare with.
  */
+/**
+ * @param {{ dataDir: string, influxUrl: string, database: string, env?: Record<string, string>,
+ *   cpuProfileDir?: string, main?: string }} options
+ */
 export async function startGateway({
   dataDir,
   influxUrl,
@@ -70,7 +74,12 @@ export async function startGateway({
   return { ...urls, pid: child.pid, stop: () => stopChild(child, 30_000) };
 }
 
-/** Authenticated JSON request to the gateway's REST API. */
+/**
+ * Authenticated JSON request to the gateway's REST API.
+ * @param {string} httpUrl
+ * @param {string} path
+ * @param {{ method?: string, body?: unknown, key?: string }} [options]
+ */
 export async function api(httpUrl, path, { method = 'GET', body, key = BENCH_ADMIN_KEY } = {}) {
   const response = await fetch(`${httpUrl}${path}`, {
     method,

@@ -44,7 +44,7 @@ export async function startInfluxd(dataDir) {
 export async function influxQuery(url, database, q) {
   const params = new URLSearchParams({ db: database, q, epoch: 'ms' });
   const response = await fetch(`${url}/query?${params}`, influxAuth(url));
-  const body = await response.json();
+  const body = /** @type {any} */ (await response.json());
   const error = body.error ?? body.results?.[0]?.error;
   if (!response.ok || error) throw new Error(`influx query failed (${response.status}): ${error}`);
   const series = body.results?.[0]?.series?.[0];

@@ -44,6 +44,10 @@ export const INGEST_OPTIONS = {
   },
 };
 
+/**
+ * @param {{ name: string, description: string, mode: string, options?: object, load: Function,
+ *   during?: Function, summarize: Function }} scenario
+ */
 export function ingestScenario({ name, description, mode, options = {}, load, during, summarize }) {
   return {
     name,

@@ -193,7 +193,14 @@ function startMeter(pid, fleet) {
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 /** Self time per frame while the load ran (not start-up or connecting), next to the profile and in the log. */
-function summarizeProfile(dir, pid, label, [fromUs, toUs]) {
+/**
+ * @param {string} dir
+ * @param {number} pid
+ * @param {string} label
+ * @param {number[]} window [from, to] in µs of monotonicUs()
+ */
+function summarizeProfile(dir, pid, label, window) {
+  const [fromUs, toUs] = window;
   const path = profileOf(dir, pid);
   if (!path) return log('profile', `no CPU profile of ${pid} in ${dir}`);
   const top = formatTop(topFrames(JSON.parse(readFileSync(path, 'utf8')), { fromUs, toUs }), 30);

@@ -4,6 +4,7 @@ import * as hdr from 'hdr-histogram-js';
 import mqtt from 'mqtt';
 import { performance } from 'node:perf_hooks';
 
+/** @type {import('hdr-histogram-js').BuildRequest} */
 const HISTOGRAM = {
   lowestDiscernibleValue: 1,
   highestTrackableValue: 120e6,
@@ -71,6 +72,7 @@ async function run({ mode, durationMs, warmupMs = 0, rate, inflight, qos, spikeE
   let firstError = null;
   const timers = [];
   let pending = 0;
+  /** @type {(value?: unknown) => void} */
   let drained = () => undefined;
   const publishOne = (device, then) => {
     const t0 = performance.now();
@@ -134,7 +136,7 @@ async function run({ mode, durationMs, warmupMs = 0, rate, inflight, qos, spikeE
   };
 }
 
-process.on('message', async (message) => {
+process.on('message', async (/** @type {any} */ message) => {
   try {
     if (message.type === 'connect') send({ type: 'connected', ...(await connectAll(message)) });
     else if (message.type === 'run') send({ type: 'ran', ...(await run(message)) });

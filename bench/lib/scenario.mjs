@@ -44,6 +44,8 @@ function parse(name, description, options) {
 /**
  * Runs a scenario: `setup` once, `run` per measured run (returns an object of figures), then
  * `summarize(median, options)` -> { table: [{ figure, gateway, mosquitto?, target?, met? }], notes? }.
+ * @param {{ name: string, description: string, options?: object, setup?: Function, run: Function,
+ *   teardown?: Function, summarize: Function }} scenario
  */
 export async function runScenario({
   name,

@@ -217,11 +217,18 @@ await runScenario({
   async run(opts, _ctx, state) {
     const { work } = state;
     const result = {};
-    if (opts.batadal)
-      (log('detection', 'BATADAL...'), (result.batadal = batadal(opts.batadal, work)));
-    if (opts.tep) (log('detection', 'TEP...'), (result.tep = tep(opts.tep, work)));
-    if (opts.simulator) (log('detection', 'simulator...'), (result.simulator = simulator(work)));
-    if (opts.nab) (log('detection', 'NAB...'), (result.nab = nab(opts.nab, work)));
+    /** @type {Array<[string, string, () => object]>} */
+    const datasets = [
+      ['batadal', 'BATADAL', () => batadal(opts.batadal, work)],
+      ['tep', 'TEP', () => tep(opts.tep, work)],
+      ['simulator', 'simulator', () => simulator(work)],
+      ['nab', 'NAB', () => nab(opts.nab, work)],
+    ];
+    for (const [option, label, measure] of datasets) {
+      if (!opts[option]) continue;
+      log('detection', `${label}...`);
+      result[option] = measure();
+    }
     state.last = result; // the figures are deterministic: per-event lists are kept whole
     return { result };
   },

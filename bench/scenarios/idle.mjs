@@ -14,6 +14,10 @@ const MiB = 1024 * 1024;
 const SETTLE_MS = 5000;
 
 /** RSS before and after the fleet connects, and the CPU an idle fleet costs over `holdSeconds`. */
+/**
+ * @param {{ pid: number, url: string, devices: object[], generators: number, holdSeconds: number,
+ *   connectedCount?: () => Promise<number>, heapUsed?: () => Promise<number | undefined> }} options
+ */
 async function measureIdle({
   pid,
   url,

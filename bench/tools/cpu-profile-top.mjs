@@ -27,8 +27,4 @@ const frames = topFrames(JSON.parse(readFileSync(positionals[0], 'utf8')), {
   toUs,
 });
 process.stdout.on('error', () => process.exit(0)); // piped into head
-for (const { frame, selfMs, percent } of frames.slice(0, Number(values.top))) {
-  process.stdout.write(
-    `${percent.toFixed(1).padStart(5)}%  ${selfMs.toFixed(0).padStart(7)} ms  ${frame}\n`,
-  );
-}
+process.stdout.write(`${formatTop(frames, Number(values.top))}\n`);
