@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
-import { DetectionException } from '@iag/detection';
-import { LabException } from '@iag/detection-lab';
+import { CodedException } from '@iag/contracts';
 import { backtestCommand } from './commands/backtest.command';
 import { evaluateCommand } from './commands/evaluate.command';
 import { exportCommand } from './commands/export.command';
@@ -24,10 +23,8 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv).catch((error: unknown) => {
-  const known =
-    error instanceof TrainerError ||
-    error instanceof DetectionException ||
-    error instanceof LabException;
+  // Any lib's coded error (a bad model, bad options, storage unreachable) is a message for the user.
+  const known = error instanceof TrainerError || error instanceof CodedException;
   process.stderr.write(
     `error: ${known ? (error as Error).message : ((error as Error).stack ?? String(error))}\n`,
   );

@@ -1,3 +1,5 @@
+import { CodedException } from '@iag/contracts';
+
 export enum BrokerExceptionCode {
   LISTEN_FAILED = 'LISTEN_FAILED',
   INVALID_ACL = 'INVALID_ACL',
@@ -22,17 +24,12 @@ export const ConnackCode = {
   NOT_AUTHORIZED: 5,
 } as const;
 
-export class BrokerException extends Error {
+export class BrokerException extends CodedException<BrokerExceptionCode> {
   /** aedes reads `returnCode` off an authenticate error to pick the CONNACK code. */
   returnCode?: number;
 
-  constructor(
-    readonly code: BrokerExceptionCode,
-    message: string,
-    returnCode?: number,
-  ) {
-    super(message);
-    this.name = 'BrokerException';
+  constructor(code: BrokerExceptionCode, message: string, returnCode?: number) {
+    super(code, message);
     this.returnCode = returnCode;
   }
 }

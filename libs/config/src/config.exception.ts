@@ -1,13 +1,15 @@
+import { CodedException } from '@iag/contracts';
+
 export enum ConfigExceptionCode {
   INVALID_ENVIRONMENT = 'INVALID_ENVIRONMENT',
 }
 
 /** Raised at boot when settings are invalid; `problems` names every bad variable. */
-export class ConfigException extends Error {
-  readonly code = ConfigExceptionCode.INVALID_ENVIRONMENT;
-
+export class ConfigException extends CodedException<ConfigExceptionCode> {
   constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
-    this.name = 'ConfigException';
+    super(
+      ConfigExceptionCode.INVALID_ENVIRONMENT,
+      `Invalid configuration:\n  - ${problems.join('\n  - ')}`,
+    );
   }
 }

@@ -8,3 +8,4 @@ export * from './access';
 export * from './device';
 export * from './rest-queries';
 export * from './model';
+export * from './coded-exception';

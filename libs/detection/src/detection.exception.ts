@@ -1,3 +1,5 @@
+import { CodedException } from '@iag/contracts';
+
 export enum DetectionExceptionCode {
   /** A detector or tracker was built with settings it cannot work with. */
   INVALID_OPTIONS = 'INVALID_OPTIONS',
@@ -14,13 +16,8 @@ export enum DetectionExceptionCode {
 }
 
 /** The one error type of libs/detection; never an HttpException (detection also serves MQTT and the CLI). */
-export class DetectionException extends Error {
-  constructor(
-    readonly code: DetectionExceptionCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'DetectionException';
+export class DetectionException extends CodedException<DetectionExceptionCode> {
+  constructor(code: DetectionExceptionCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }

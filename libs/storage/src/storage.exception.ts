@@ -1,3 +1,5 @@
+import { CodedException } from '@iag/contracts';
+
 export enum StorageExceptionCode {
   NOT_FOUND = 'NOT_FOUND',
   DEVICE_EXISTS = 'DEVICE_EXISTS',
@@ -13,13 +15,8 @@ export enum StorageExceptionCode {
 }
 
 /** The one error this lib throws; callers (REST, MQTT, CLI) map `code` to their own answers. */
-export class StorageException extends Error {
-  constructor(
-    readonly code: StorageExceptionCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'StorageException';
+export class StorageException extends CodedException<StorageExceptionCode> {
+  constructor(code: StorageExceptionCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
