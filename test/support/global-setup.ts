@@ -1,3 +1,5 @@
+// First: the libs' @iag/<lib> imports resolve from here on (globalSetup has no moduleNameMapper).
+import './lib-aliases';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
