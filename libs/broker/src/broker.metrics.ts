@@ -56,9 +56,14 @@ export const mqttTelemetryDropped = new Counter({
   help: "QoS 0 messages dropped before validation, by reason (rate_limit: over the device's rate; overload: too many messages already in flight)",
   labelNames: ['reason'] as const,
 });
+export const mqttFastPath = new Gauge({
+  name: 'iag_mqtt_fast_path',
+  help: "1 when the broker's fast path (bounded read slices, the telemetry lane) is on; 0 when the installed aedes or mqtt-packet are not the releases it was written for (see the start's warning)",
+});
+
 export const mqttLaneMessages = new Counter({
   name: 'iag_mqtt_telemetry_lane_messages_total',
-  help: "QoS 1 telemetry PUBLISHes handled past aedes's per-message path (listeners/telemetry-lane.ts), by whether they were routed to subscribers",
+  help: "QoS 1 telemetry PUBLISHes handled past aedes's per-message path (fast-path/telemetry-lane.ts), by whether they were routed to subscribers",
   labelNames: ['routed'] as const,
 });
 export const mqttPubackLatency = new Histogram({

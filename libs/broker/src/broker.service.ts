@@ -23,17 +23,16 @@ import {
   TELEMETRY_SINK,
   TelemetrySink,
 } from './broker.constants';
-import { mqttConnections } from './broker.metrics';
+import { mqttConnections, mqttFastPath } from './broker.metrics';
 import { PublishHooks } from './hooks/publish.hooks';
 import { TelemetryAdmission } from './hooks/telemetry-admission';
 import { TelemetryAudience } from './hooks/telemetry-audience';
 import { ConnectionLimiter } from './limits/connection-limiter';
 import { DeviceRateLimiter } from './limits/device-rate-limiter';
 import { PerIpConnectionCap } from './limits/per-ip-connection-cap';
+import { FastPath } from './fast-path';
 import { ConnectionGate } from './listeners/connection-gate';
 import { ConnectionInfos } from './listeners/connection-info';
-import { installSinglePubackWrite } from './listeners/puback-writer';
-import { TelemetryLane } from './listeners/telemetry-lane';
 import { plainListenerWarning } from './listeners/bind-host';
 import { boundPort, closeServer, listenTcp, listenTls } from './listeners/mqtt-listeners';
 import { WebSocketListener } from './listeners/websocket-listener';
@@ -107,7 +106,7 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
       new PerIpConnectionCap(security.maxConnectionsPerIp),
       this.connections,
       security.maxPacketBytes,
-      new TelemetryLane(hooks, admission, audience),
+      this.fastPath(hooks, admission, audience),
     );
     this.aedes = aedes;
     this.websocket = new WebSocketListener(gate, security.maxPacketBytes);
@@ -204,6 +203,21 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
     this.keeper.close();
   }
 
+  /** The fast path, or plain aedes (said as a warning) when aedes or mqtt-packet are other releases. */
+  private fastPath(
+    hooks: PublishHooks,
+    admission: TelemetryAdmission,
+    audience: TelemetryAudience,
+  ): FastPath {
+    const fastPath = FastPath.create({ hooks, admission, audience });
+    mqttFastPath.set(fastPath.enabled ? 1 : 0);
+    if (fastPath.fallbackReason !== null)
+      this.logger.warn(
+        `${fastPath.fallbackReason}: serving every packet through aedes's own path (slower under load, and reads are no longer sliced, so a flood's memory is not bounded as documented)`,
+      );
+    return fastPath;
+  }
+
   private async createAedes(
     hooks: PublishHooks,
     connections: ConnectionInfos,
@@ -225,7 +239,6 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
       }),
       connections,
     );
-    installSinglePubackWrite();
     const { Aedes } = await loadAedes();
     const aedes = await Aedes.createBroker({
       preConnect: auth.preConnect.bind(auth),
@@ -244,7 +257,7 @@ export class BrokerService implements OnApplicationBootstrap, BeforeApplicationS
       // No mqemitter queue: with aedes's default (100 deliveries at once, the rest queued) a
       // flood grows that queue without bound, and draining it recurses through messages that
       // match no subscriber until the stack overflows (the bare-aedes crash of DESIGN.md). What
-      // is in flight is bounded per connection instead (limits/read-slicer.ts).
+      // is in flight is bounded per connection instead (fast-path/read-slicer.ts).
       concurrency: 0,
     });
     aedes.on('clientReady', (client) => this.onClientReady(client));

@@ -32,7 +32,7 @@ function flood(port: number): Promise<{ sent: number; closed: number }> {
  * The bound asserted on the gateway's RSS, and why: idle it runs at ~150 MiB. Under this flood
  * (measured here) the live heap stays at 120-230 MiB and V8 lets the heap total grow to ~300 MiB
  * before collecting; 1000 sessions add ~14 KiB each; aedes holds at most one 4 KiB slice of
- * input per connection (limits/read-slicer.ts) and the socket buffers below it at most ~80 KiB;
+ * input per connection (fast-path/read-slicer.ts) and the socket buffers below it at most ~80 KiB;
  * QoS 0 over a device's rate or past 10,000 messages in flight is dropped, not queued; detection
  * queues at most 100,000 readings. Peak seen: 457 MiB. Unbounded buffering (aedes's own
  * mqemitter queue, held QoS 0 messages: 745-923 MiB and still climbing in earlier measurements)

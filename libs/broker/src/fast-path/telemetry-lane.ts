@@ -3,10 +3,10 @@ import { performance } from 'node:perf_hooks';
 import type { EventEmitter } from 'node:events';
 import type { Client, PublishPacket } from '../aedes.types';
 import type { PublishHooks } from '../hooks/publish.hooks';
-import { DISCARDED_TOPIC, TelemetryAdmission } from '../hooks/telemetry-admission';
+import type { TelemetryAdmission } from '../hooks/telemetry-admission';
 import type { TelemetryAudience } from '../hooks/telemetry-audience';
 import { mqttLaneMessages, mqttPubackLatency } from '../broker.metrics';
-import { pubackBytes } from './puback-writer';
+import { DISCARDED_TOPIC } from './discarded-topic';
 
 /** Bound once, as for every per-message counter. */
 const laneMessages = {
@@ -33,10 +33,17 @@ interface AedesClient extends Client {
 }
 
 const MQTT_3_1_1 = 4;
+const PUBACK = 0x40;
+const REMAINING_LENGTH = 0x02;
+
+/** An MQTT 3.1.1 PUBACK (section 3.4) for a message id of 0..65535, as one buffer: one write. */
+export function pubackBytes(messageId: number): Buffer {
+  return Buffer.from([PUBACK, REMAINING_LENGTH, messageId >> 8, messageId & 0xff]);
+}
 
 /**
  * A telemetry message past aedes's per-message path. Under a flood that path was the largest
- * cost the gateway itself adds (issue 7): handler series, a PUBACK object written through
+ * cost the gateway itself adds: handler series, a PUBACK object written through
  * mqtt-packet under a cork, a setImmediate per acknowledgement, then routing the message
  * (a Packet, two topic matches, offline-queue and retained checks) when nobody subscribes
  * to telemetry. The lane does what aedes would do for such a message, in the same order:

@@ -14,7 +14,7 @@ import { ThrottledWarning } from './throttled-warning';
 /**
  * The aedes hooks that decide what a session may publish and subscribe to. Telemetry is handed to the sink
  * inside authorizePublish because aedes sends the QoS1 PUBACK right after it: the sink's promise is the ack.
- * Once a session's telemetry topic is allowed, the telemetry lane (listeners/telemetry-lane.ts) takes its
+ * Once a session's telemetry topic is allowed, the telemetry lane (fast-path/telemetry-lane.ts) takes its
  * next messages past aedes, with the same admission.
  */
 export class PublishHooks {

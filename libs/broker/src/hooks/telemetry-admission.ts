@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { ErrorNotice, Topics } from '@iag/contracts';
 import type { PublishPacket } from '../aedes.types';
+import { discard } from '../fast-path';
 import { TelemetrySink, TelemetrySinkResult } from '../broker.constants';
 import { mqttMessagesReceived, mqttTelemetryDropped, mqttThrottled } from '../broker.metrics';
 import { DeviceRateLimiter } from '../limits/device-rate-limiter';
@@ -18,20 +19,6 @@ const received = {
   failed: mqttMessagesReceived.labels('failed'),
   dropped: mqttMessagesReceived.labels('dropped'),
 };
-
-/**
- * Where a message no subscriber may see (nothing of it was kept) is sent: aedes publishes every
- * authorized message, and one queued for delivery only to be filtered out later still costs
- * memory (under a flood, most of it). `$` topics cannot be subscribed to (TopicAcl), so aedes
- * finds no subscriber and is done with it at once. Rewriting the packet in authorizePublish is
- * what aedes's docs show (docs/Aedes.md, authorizePublish).
- */
-export const DISCARDED_TOPIC = '$iag/discarded';
-
-function discard(packet: PublishPacket): void {
-  packet.topic = DISCARDED_TOPIC;
-  packet.retain = false;
-}
 
 export type Done = (error?: Error | null) => void;
 

@@ -6,16 +6,15 @@ import type { Aedes } from '../aedes.types';
 import { mqttConnectRefused, mqttProtocolViolations } from '../broker.metrics';
 import { ConnectionLimiter } from '../limits/connection-limiter';
 import { PerIpConnectionCap } from '../limits/per-ip-connection-cap';
-import { withSlicedReads } from '../limits/read-slicer';
+import type { FastPath } from '../fast-path';
 import { ConnectionInfo, ConnectionInfos } from './connection-info';
 import { FrameGuard } from './frame-guard';
-import { TelemetryLane } from './telemetry-lane';
 
 /**
  * Every listener hands its connections through here: the per-address cap, the global connection
- * cap, then aedes (fed bounded read slices) behind a frame guard that closes a connection announcing
- * a packet over the size limit before aedes buffers it, with the telemetry lane in front of aedes's
- * handling of each packet.
+ * cap, then aedes behind a frame guard that closes a connection announcing a packet over the size
+ * limit before aedes buffers it, with the fast path (bounded read slices, the telemetry lane) in
+ * front of aedes when it is on.
  */
 export class ConnectionGate {
   private readonly logger = new Logger(ConnectionGate.name);
@@ -27,9 +26,9 @@ export class ConnectionGate {
     private readonly cap: PerIpConnectionCap,
     limiter: ConnectionLimiter,
     private readonly maxPacketBytes: number,
-    private readonly lane: TelemetryLane,
+    private readonly fastPath: FastPath,
   ) {
-    this.toAedes = limiter.guard(withSlicedReads(aedes.handle));
+    this.toAedes = limiter.guard(fastPath.wrap(aedes.handle));
   }
 
   /** Takes a slot for the socket's address while it is open; past the cap the socket is destroyed. */
@@ -48,7 +47,7 @@ export class ConnectionGate {
   handle(conn: Duplex, info: ConnectionInfo, req?: IncomingMessage): void {
     this.infos.record(conn, info);
     this.toAedes(conn, req);
-    this.lane.attach(conn);
+    this.fastPath.attach(conn);
     const guard = new FrameGuard(this.maxPacketBytes);
     // aedes reads with read() on 'readable'; a 'data' listener added after it fires on each of those
     // reads without switching the stream to flowing mode, so it sees exactly what aedes's parser gets.
