@@ -41,7 +41,7 @@ describe('Gateway flow (MQTT in, REST out)', () => {
     expect(token).toMatch(/^[A-Za-z0-9_-]{32,}$/);
     const list = await gateway.http('/api/v1/devices');
     expect(list.status).toBe(200);
-    const me = list.body.find((d: { id: string }) => d.id === deviceId);
+    const me = list.body.items.find((d: { id: string }) => d.id === deviceId);
     expect(me).toMatchObject({ id: deviceId, profile: 'thermostat', connected: true });
     expect(list.text).not.toContain(token);
   });

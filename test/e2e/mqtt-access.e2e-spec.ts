@@ -117,6 +117,6 @@ describe('MQTT access control', () => {
       connackRefusal(gateway.mqttPort, { username: 'dev-c', password: tokens['dev-c'] }),
     ).resolves.toBe(4);
     const listed = await gateway.http('/api/v1/devices');
-    expect(listed.body.map((d: { id: string }) => d.id)).not.toContain('dev-c');
+    expect(listed.body.items.map((d: { id: string }) => d.id)).not.toContain('dev-c');
   });
 });

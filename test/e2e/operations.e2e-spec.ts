@@ -55,7 +55,7 @@ describe('Operations endpoints', () => {
     });
     expect(created.status).toBe(201);
     const listed = await gateway.http('/api/v1/keys');
-    expect(listed.body.map((k: { id: string }) => k.id)).toContain(created.body.id);
+    expect(listed.body.items.map((k: { id: string }) => k.id)).toContain(created.body.id);
     expect(listed.text).not.toContain(created.body.key);
     expect((await gateway.http('/api/v1/anomalies', { key: created.body.key })).status).toBe(200);
     expect(

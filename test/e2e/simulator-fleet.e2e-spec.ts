@@ -31,9 +31,9 @@ describe(FleetRunner.name, () => {
     expect([...again.keys()]).toEqual(ids);
     for (const id of ids) expect(again.get(id)).not.toBe(first.get(id));
     const listed = await gateway.http('/api/v1/devices');
-    expect(listed.body.map((d: { id: string; profile: string }) => [d.id, d.profile])).toEqual(
-      ids.map((id) => [id, 'esp32-env']),
-    );
+    expect(
+      listed.body.items.map((d: { id: string; profile: string }) => [d.id, d.profile]),
+    ).toEqual(ids.map((id) => [id, 'esp32-env']));
   });
 
   it('buffers while the gateway is down and sends every reading, with its own time, after it is back', async () => {

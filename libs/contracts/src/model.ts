@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import { isoTimeSchema, responseShape } from './rest-registry';
+
 /** Model names double as profile names (a model serves a profile); versions are directory names. */
 export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 export const MODEL_VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -5,26 +8,34 @@ export const MODEL_VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 export type NormalizationMode = 'global' | 'per-device';
 
 /** How a model did on held-out labelled data (written by the trainer's evaluate step). */
-export interface ModelEvaluation {
-  dataset: string;
-  precision: number;
-  recall: number;
-  f1: number;
-  falseAlarmRate: number;
-  missedAlarmRate: number;
-  [extra: string]: unknown;
-}
+export const modelEvaluationSchema = responseShape(
+  z
+    .object({
+      dataset: z.string(),
+      precision: z.number(),
+      recall: z.number(),
+      f1: z.number(),
+      falseAlarmRate: z.number(),
+      missedAlarmRate: z.number(),
+    })
+    .catchall(z.unknown()),
+  { id: 'ModelEvaluation' },
+);
+export type ModelEvaluation = z.output<typeof modelEvaluationSchema>;
 
 /** One model version in the registry, as GET /api/v1/models shows it. */
-export interface ModelView {
-  name: string;
-  version: string;
-  features: string[];
-  windowSize: number;
-  threshold: number;
-  normalization: NormalizationMode;
-  evaluation: ModelEvaluation | null;
-  createdAt: string;
-  /** This version scores live traffic for its profile. */
-  active: boolean;
-}
+export const modelViewSchema = responseShape(
+  z.object({
+    name: z.string().describe('Model name = the profile it serves'),
+    version: z.string(),
+    features: z.array(z.string()),
+    windowSize: z.number().int(),
+    threshold: z.number().describe('Reconstruction error (MSE) that scores 1.0'),
+    normalization: z.enum(['global', 'per-device'] satisfies NormalizationMode[]),
+    evaluation: modelEvaluationSchema.nullable(),
+    createdAt: isoTimeSchema,
+    active: z.boolean().describe('This version scores live traffic for its profile'),
+  }),
+  { id: 'Model' },
+);
+export type ModelView = z.output<typeof modelViewSchema>;

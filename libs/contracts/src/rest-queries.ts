@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import { ANOMALY_STATUSES, ANOMALY_SEVERITIES } from './anomaly';
-import { ROLES } from './access';
+import { anomalySeveritySchema, anomalyStatusSchema } from './anomaly';
+import { roleSchema } from './access';
 import { DEVICE_ID_PATTERN, metricNameProblem, PROFILE_NAME_PATTERN } from './identifiers';
+import { pageCursorSchema, pageLimitSchema } from './paging';
+import { requestShape } from './rest-registry';
 
 /**
  * The instants InfluxDB can hold and query, in epoch ms: its times are int64 nanoseconds, and a
@@ -39,14 +41,11 @@ export const anomaliesQuerySchema = z
     deviceId: deviceId.optional(),
     from: instant.optional(),
     to: instant.optional(),
-    status: z.enum(ANOMALY_STATUSES as [string, ...string[]]).optional(),
-    severity: z.enum(ANOMALY_SEVERITIES as [string, ...string[]]).optional(),
+    status: anomalyStatusSchema.optional(),
+    severity: anomalySeveritySchema.optional(),
     minScore: z.coerce.number({ error: 'must be a number' }).min(0).max(1e9).optional(),
-    limit: z.coerce.number({ error: 'must be an integer' }).int().min(1).max(1000).default(50),
-    cursor: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,200}$/, 'is not a cursor returned by this API')
-      .optional(),
+    limit: pageLimitSchema,
+    cursor: pageCursorSchema.optional(),
   })
   .strict()
   .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, {
@@ -119,28 +118,35 @@ export const telemetryQuerySchema = z
   });
 export type TelemetryQuery = z.output<typeof telemetryQuerySchema>;
 
-export const createDeviceSchema = z
-  .object({
-    id: deviceId,
-    profile: z
-      .string()
-      .regex(PROFILE_NAME_PATTERN, `must match ${PROFILE_NAME_PATTERN.source}`)
-      .optional(),
-  })
-  .strict();
+export const createDeviceSchema = requestShape(
+  z
+    .object({
+      id: deviceId.describe('Also its MQTT username'),
+      profile: z
+        .string()
+        .regex(PROFILE_NAME_PATTERN, `must match ${PROFILE_NAME_PATTERN.source}`)
+        .describe('The model profile that scores it; default: matched by its metric names')
+        .optional(),
+    })
+    .strict(),
+  { id: 'CreateDeviceRequest' },
+);
 export type CreateDeviceBody = z.output<typeof createDeviceSchema>;
 
-export const createApiKeySchema = z
-  .object({
-    name: z
-      .string()
-      .trim()
-      .min(1)
-      .max(64)
-      .regex(/^[\w .@-]+$/, 'use letters, digits, space and _ . @ -'),
-    role: z.enum(ROLES as [string, ...string[]]),
-  })
-  .strict();
+export const createApiKeySchema = requestShape(
+  z
+    .object({
+      name: z
+        .string()
+        .trim()
+        .min(1)
+        .max(64)
+        .regex(/^[\w .@-]+$/, 'use letters, digits, space and _ . @ -'),
+      role: roleSchema,
+    })
+    .strict(),
+  { id: 'CreateApiKeyRequest' },
+);
 export type CreateApiKeyBody = z.output<typeof createApiKeySchema>;
 
 /** Turns a failed parse into "name: reason" lines, so a 400 names every bad parameter. */

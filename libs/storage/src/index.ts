@@ -13,12 +13,7 @@ export { TelemetryWriter } from './telemetry/telemetry-writer';
 export type { TelemetryWriterStats } from './telemetry/telemetry-writer';
 export { TelemetryRepository } from './telemetry/telemetry.repository';
 export { InfluxConnection } from './influx/influx-connection';
-export type { TelemetryQueryResult } from './telemetry/telemetry.repository';
-export type {
-  TelemetryQueryOptions,
-  TelemetrySeriesPoint,
-  TelemetryFn,
-} from './telemetry/telemetry-query';
+export type { TelemetryQueryOptions, TelemetryFn } from './telemetry/telemetry-query';
 export { AnomalyEventLog } from './anomalies/anomaly-event-log';
 export type { LoggedAnomalyEvent, AnomalyEventReplay } from './anomalies/anomaly-event-log';
 export { AnomalyRepository } from './anomalies/anomaly.repository';
@@ -28,7 +23,6 @@ export type { DeviceRecord, DeviceActivity } from './devices/device.registry';
 export { DeviceMetricNames } from './devices/device-metric-names';
 export type { DeviceMetricGate } from './devices/device-metric-names';
 export { ApiKeyStore } from './keys/api-key.store';
-export type { ApiKeyView } from './keys/api-key.store';
 export { StorageException, StorageExceptionCode } from './storage.exception';
 export { backoffDelay } from './telemetry/backoff';
 export type { BackoffPolicy } from './telemetry/backoff';

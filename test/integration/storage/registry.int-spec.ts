@@ -21,6 +21,16 @@ describe(DeviceRegistry.name, () => {
   });
   afterEach(() => storage.close());
 
+  it('lists devices after an id in id order, a page at a time, whatever the insertion order', async () => {
+    for (const id of ['m-1', 'a-1', 'z-9', 'A-0', 'a-10', 'a-2']) await devices.create(id);
+    expect(devices.listAfter(undefined, 3).map((d) => d.id)).toEqual(['A-0', 'a-1', 'a-10']);
+    expect(devices.listAfter('a-10', 2).map((d) => d.id)).toEqual(['a-2', 'm-1']);
+    // an id that is not (or no longer) provisioned still places the page
+    expect(devices.listAfter('b', 5).map((d) => d.id)).toEqual(['m-1', 'z-9']);
+    expect(devices.listAfter('z-9', 5)).toEqual([]);
+    expect(JSON.stringify(devices.listAfter(undefined, 10))).not.toContain('tokenHash');
+  });
+
   it('provisions a device with a one-time token that verifies; wrong tokens and unknown devices do not', async () => {
     const provisioned = await devices.create('sensor-1', 'hvac');
     expect(provisioned).toEqual({

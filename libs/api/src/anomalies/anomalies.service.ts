@@ -7,20 +7,21 @@ import {
   OnModuleDestroy,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import { AnomaliesQuery, Anomaly, parseAnomalyId, Principal } from '@iag/contracts';
+import {
+  AnomaliesQuery,
+  Anomaly,
+  AnomalyStreamQuery,
+  Page,
+  parseAnomalyId,
+  Principal,
+} from '@iag/contracts';
 import { GatewayConfig } from '@iag/config';
 import { AnomalyEventLog, AnomalyRepository } from '@iag/storage';
 import type { FastifyReply } from 'fastify';
 import { SSE_HEARTBEAT_MS } from '../api.constants';
 import { apiSseRefused } from '../api.metrics';
-import { AnomalyStreamQuery } from './anomaly-stream';
 import { AnomalyStreamWriter } from './anomaly-stream-writer';
 import { StreamCap, StreamCaps } from './stream-caps';
-
-export interface AnomalyPage {
-  items: Anomaly[];
-  nextCursor: string | null;
-}
 
 /** Anomaly queries, the operator workflow (acknowledge, resolve) and the live stream. */
 @Injectable()
@@ -39,7 +40,7 @@ export class AnomaliesService implements OnModuleDestroy {
     this.caps = new StreamCaps(sseStreamsPerKey, sseStreams);
   }
 
-  find(query: AnomaliesQuery): Promise<AnomalyPage> {
+  find(query: AnomaliesQuery): Promise<Page<Anomaly>> {
     return this.anomalies.find(query);
   }
 

@@ -1,8 +1,8 @@
-import type { Anomaly, AnomalyEvent } from '@iag/contracts';
+import type { Anomaly, AnomalyEvent, AnomalyStreamQuery } from '@iag/contracts';
 import type { AnomalyEventReplay, LoggedAnomalyEvent } from '@iag/storage';
 import { Writable } from 'node:stream';
 import { Subject } from 'rxjs';
-import { AnomalyEventSource, AnomalyStreamQuery } from './anomaly-stream';
+import { AnomalyEventSource } from './anomaly-stream';
 import { AnomalyStreamOptions, AnomalyStreamWriter } from './anomaly-stream-writer';
 
 function event(

@@ -1,9 +1,9 @@
+import type { AnomalyStreamQuery } from '@iag/contracts';
 import type { LoggedAnomalyEvent } from '@iag/storage';
 import type { Subscription } from 'rxjs';
 import { apiSseClients, apiSseStalled } from '../api.metrics';
 import {
   AnomalyEventSource,
-  AnomalyStreamQuery,
   formatComment,
   formatEvent,
   formatResync,

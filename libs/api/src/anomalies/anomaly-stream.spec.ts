@@ -1,10 +1,5 @@
-import type { Anomaly } from '@iag/contracts';
-import {
-  anomalyStreamQuerySchema,
-  formatEvent,
-  matchesQuery,
-  parseLastEventId,
-} from './anomaly-stream';
+import { type Anomaly, anomalyStreamQuerySchema } from '@iag/contracts';
+import { formatEvent, matchesQuery, parseLastEventId } from './anomaly-stream';
 
 describe(formatEvent.name, () => {
   it('names the event by its type, ids it by its sequence and carries the anomaly as one JSON line', () => {

@@ -1,21 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
-import type { AnomalySeverity } from '@iag/contracts';
-import { ANOMALY_SEVERITIES, DEVICE_ID_PATTERN } from '@iag/contracts';
+import type { AnomalyStreamQuery, AnomalyStreamResync } from '@iag/contracts';
 import type { AnomalyEventReplay, LoggedAnomalyEvent } from '@iag/storage';
 import type { Observable } from 'rxjs';
-import { z } from 'zod';
-
-/** Filters of GET /anomalies/stream; strict like every other query. */
-export const anomalyStreamQuerySchema = z
-  .object({
-    deviceId: z
-      .string()
-      .regex(DEVICE_ID_PATTERN, `must match ${DEVICE_ID_PATTERN.source}`)
-      .optional(),
-    severity: z.enum(ANOMALY_SEVERITIES as [AnomalySeverity, ...AnomalySeverity[]]).optional(),
-  })
-  .strict();
-export type AnomalyStreamQuery = z.output<typeof anomalyStreamQuerySchema>;
 
 /** The Last-Event-ID header: the id of the last event the client saw (a sequence number). */
 export function parseLastEventId(header: string | undefined): number | undefined {
@@ -50,7 +36,10 @@ export function formatEvent(event: LoggedAnomalyEvent): string {
 
 /** Events after the client's id were trimmed from the log: it should reload the list. No id. */
 export function formatResync(latestSeq: number): string {
-  const data = { reason: 'events were trimmed from the log', latestId: String(latestSeq) };
+  const data: AnomalyStreamResync = {
+    reason: 'events were trimmed from the log',
+    latestId: String(latestSeq),
+  };
   return `event: resync\ndata: ${JSON.stringify(data)}\n\n`;
 }
 

@@ -1,4 +1,5 @@
-import { DeviceRecord, toDeviceView } from './device-view.mapper';
+import type { DeviceRecord } from '@iag/storage';
+import { toDeviceView } from './device-view.mapper';
 
 describe(toDeviceView.name, () => {
   const record: DeviceRecord = {

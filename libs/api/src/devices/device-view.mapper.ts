@@ -1,7 +1,5 @@
 import type { DeviceView } from '@iag/contracts';
-import type { DeviceRegistry } from '@iag/storage';
-
-export type DeviceRecord = ReturnType<DeviceRegistry['list']>[number];
+import type { DeviceRecord } from '@iag/storage';
 
 /** Copies only the public fields, so nothing the registry adds later (hashes) leaks out. */
 export function toDeviceView(record: DeviceRecord, connected: boolean): DeviceView {

@@ -1,21 +1,21 @@
 import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { BrokerService } from '@iag/broker';
-import type {
+import {
   CreateDeviceBody,
   DeviceView,
+  KeyPageQuery,
+  keyCursor,
+  Page,
   Principal,
   ProvisionedDevice,
+  RotatedToken,
   TelemetryQuery,
+  TelemetrySeries,
+  toPage,
 } from '@iag/contracts';
 import { DetectionService } from '@iag/detection';
 import { DeviceMetricNames, DeviceRegistry, TelemetryRepository } from '@iag/storage';
 import { toDeviceView } from './device-view.mapper';
-
-export interface RotatedToken {
-  id: string;
-  /** Shown once; only its hash is stored. */
-  token: string;
-}
 
 /** Device provisioning and lookups for REST; revocation also ends live MQTT sessions. */
 @Injectable()
@@ -30,10 +30,11 @@ export class DevicesService {
     private readonly detection: DetectionService,
   ) {}
 
-  list(): DeviceView[] {
-    return this.registry
-      .list()
-      .map((record) => toDeviceView(record, this.broker.isConnected(record.id)));
+  /** Devices by id; the cursor is the last id of the previous page. */
+  list(query: KeyPageQuery): Page<DeviceView> {
+    const records = this.registry.listAfter(query.after, query.limit + 1);
+    const views = records.map((record) => toDeviceView(record, this.broker.isConnected(record.id)));
+    return toPage(views, query.limit, (last) => keyCursor(last.id));
   }
 
   get(id: string): DeviceView {
@@ -64,7 +65,7 @@ export class DevicesService {
     return { id, token };
   }
 
-  telemetryOf(id: string, query: TelemetryQuery): ReturnType<TelemetryRepository['query']> {
+  telemetryOf(id: string, query: TelemetryQuery): Promise<TelemetrySeries> {
     if (!this.registry.exists(id)) throw deviceNotFound(id);
     return this.telemetry.query(id, query, this.metricNames.of(id));
   }

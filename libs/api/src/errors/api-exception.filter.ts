@@ -6,17 +6,11 @@ import {
   HttpStatus,
   Logger,
 } from '@nestjs/common';
+import type { ErrorBody } from '@iag/contracts';
 import { DetectionException, DetectionExceptionCode } from '@iag/detection';
 import { StorageException, StorageExceptionCode } from '@iag/storage';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
-
-/** The one error shape of the REST contract (DESIGN.md). */
-export interface ErrorBody {
-  statusCode: number;
-  error: string;
-  message: string;
-}
 
 const STORAGE_STATUS: Partial<Record<StorageExceptionCode, HttpStatus>> = {
   [StorageExceptionCode.NOT_FOUND]: HttpStatus.NOT_FOUND,

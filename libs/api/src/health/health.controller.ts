@@ -1,10 +1,10 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { register } from 'prom-client';
 import { Public } from '../auth/auth.decorators';
-import { healthSchema, readinessSchema } from '../openapi/response-schemas';
-import { ApiZodResponse, openApiSchema } from '../openapi/zod-openapi';
+import { Health, healthSchema, readinessSchema } from '@iag/contracts';
+import { ApiZodResponse } from '../openapi/zod-openapi';
 import { ReadinessService } from './readiness.service';
 
 /** Probes and metrics; public, at the root (not under /api/v1). */
@@ -15,23 +15,20 @@ export class HealthController {
   constructor(private readonly readiness: ReadinessService) {}
 
   @Get('health')
-  @ApiOperation({ summary: 'Liveness: the process answers' })
+  @ApiOperation({ operationId: 'getHealth', summary: 'Liveness: the process answers' })
   @ApiZodResponse(HttpStatus.OK, healthSchema, 'Alive')
-  health(): { status: 'ok'; uptimeSeconds: number } {
+  health(): Health {
     return { status: 'ok', uptimeSeconds: Math.round(process.uptime()) };
   }
 
   @Get('ready')
   @ApiOperation({
+    operationId: 'getReadiness',
     summary:
       'Readiness: InfluxDB reachable, detector loaded, spool draining (degraded: with the spool depth)',
   })
   @ApiZodResponse(HttpStatus.OK, readinessSchema, 'Ready')
-  @ApiResponse({
-    status: HttpStatus.SERVICE_UNAVAILABLE,
-    description: 'Degraded',
-    schema: openApiSchema(readinessSchema),
-  })
+  @ApiZodResponse(HttpStatus.SERVICE_UNAVAILABLE, readinessSchema, 'Degraded')
   async ready(@Res() reply: FastifyReply): Promise<void> {
     const readiness = await this.readiness.check();
     // @Res() because the status depends on the result (Nest would otherwise force 200).
@@ -41,7 +38,10 @@ export class HealthController {
   }
 
   @Get('metrics')
-  @ApiOperation({ summary: 'Prometheus metrics (text exposition format)' })
+  @ApiOperation({
+    operationId: 'getMetrics',
+    summary: 'Prometheus metrics (text exposition format)',
+  })
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'Metrics, names prefixed iag_' })
   async metrics(@Res() reply: FastifyReply): Promise<void> {

@@ -1,17 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DetectionService } from '@iag/detection';
 import { InfluxHealth, TelemetryWriter } from '@iag/storage';
-
-export interface ReadinessCheck {
-  ok: boolean;
-  [detail: string]: unknown;
-}
-
-export interface Readiness {
-  status: 'ready' | 'degraded';
-  checks: { influx: ReadinessCheck; detector: ReadinessCheck; writer: ReadinessCheck };
-  failing: string[];
-}
+import type { Readiness, ReadinessCheck } from '@iag/contracts';
 
 /**
  * GET /ready (DESIGN.md): InfluxDB reachable, detector loaded, spool healthy. While InfluxDB

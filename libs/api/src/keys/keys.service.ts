@@ -1,10 +1,15 @@
 import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
-import type { CreateApiKeyBody, Principal, Role } from '@iag/contracts';
+import {
+  ApiKeyView,
+  CreateApiKeyBody,
+  CreatedApiKey,
+  KeyPageQuery,
+  Page,
+  pageByKey,
+  Principal,
+} from '@iag/contracts';
 import { BrokerService } from '@iag/broker';
 import { ApiKeyStore } from '@iag/storage';
-
-export type CreatedApiKey = Awaited<ReturnType<ApiKeyStore['create']>>;
-export type ApiKeyView = ReturnType<ApiKeyStore['list']>[number];
 
 /**
  * API key administration; a key can never revoke itself, so an admin cannot lock themself out by accident.
@@ -20,15 +25,16 @@ export class KeysService {
   ) {}
 
   async create(body: CreateApiKeyBody, by: Principal): Promise<CreatedApiKey> {
-    const created = await this.keys.create(body.name, body.role as Role);
+    const created = await this.keys.create(body.name, body.role);
     this.logger.log(
       `API key ${created.id} (${created.name}, ${created.role}) created by ${by.name}`,
     );
     return created;
   }
 
-  list(): ApiKeyView[] {
-    return this.keys.list();
+  /** Oldest first (creation time, then id): the few keys an installation has, read whole. */
+  list(query: KeyPageQuery): Page<ApiKeyView> {
+    return pageByKey(this.keys.list(), (key) => `${key.createdAt} ${key.id}`, query);
   }
 
   async revoke(id: string, by: Principal): Promise<void> {

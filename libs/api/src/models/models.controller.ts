@@ -1,11 +1,10 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ModelView } from '@iag/contracts';
+import { ModelView, modelViewSchema } from '@iag/contracts';
 import { ModelRegistry } from '@iag/detection';
 import { API_BASE, OPENAPI_BEARER } from '../api.constants';
 import { Roles } from '../auth/auth.decorators';
-import { modelViewSchema } from '../openapi/response-schemas';
-import { ApiErrors, ApiZodResponse } from '../openapi/zod-openapi';
+import { ApiBodyErrors, ApiErrors, ApiZodResponse } from '../openapi/zod-openapi';
 
 @ApiTags('models')
 @ApiBearerAuth(OPENAPI_BEARER)
@@ -17,7 +16,9 @@ export class ModelsController {
   @Get()
   @Roles('viewer')
   @ApiOperation({
-    summary: 'Every model version in the registry, and which ones score live traffic',
+    operationId: 'listModels',
+    summary:
+      'Every model version in the registry, and which ones score live traffic (not paged: the versions on disk under MODELS_DIR)',
   })
   @ApiZodResponse(HttpStatus.OK, modelViewSchema.array(), 'The model versions')
   list(): Promise<ModelView[]> {
@@ -28,11 +29,13 @@ export class ModelsController {
   @HttpCode(HttpStatus.OK)
   @Roles('admin')
   @ApiOperation({
+    operationId: 'activateModel',
     summary:
       'Hot-swap a version in for its profile: no connection is dropped and no reading goes unscored; an invalid model is refused (422) and the active one stays',
   })
   @ApiZodResponse(HttpStatus.OK, modelViewSchema, 'The version now active')
   @ApiErrors(HttpStatus.NOT_FOUND, HttpStatus.UNPROCESSABLE_ENTITY)
+  @ApiBodyErrors()
   activate(@Param('name') name: string, @Param('version') version: string): Promise<ModelView> {
     return this.registry.activate(name, version);
   }

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Anomaly, parseAnomalyId } from '@iag/contracts';
+import { Anomaly, Page, parseAnomalyId, toPage } from '@iag/contracts';
 import { InfluxConnection } from '../influx/influx-connection';
 import { StorageException, StorageExceptionCode } from '../storage.exception';
 import { comparePositions, decodeCursor, encodeCursor, isAfter } from './anomaly-cursor';
@@ -20,10 +20,7 @@ export interface AnomalyFindQuery extends AnomalyFilter {
   cursor?: string;
 }
 
-export interface AnomalyPage {
-  items: Anomaly[];
-  nextCursor: string | null;
-}
+export type AnomalyPage = Page<Anomaly>;
 
 const byPageOrder = (a: Anomaly, b: Anomaly) => comparePositions(position(a), position(b));
 
@@ -138,9 +135,7 @@ export class AnomalyRepository {
       candidates.push(...(await this.newest(filter, q.limit - candidates.length + 1)));
     }
     candidates.sort(byPageOrder);
-    const items = candidates.slice(0, q.limit);
-    const more = candidates.length > q.limit;
-    return { items, nextCursor: more ? encodeCursor(position(items[items.length - 1])) : null };
+    return toPage(candidates, q.limit, (last) => encodeCursor(position(last)));
   }
 
   /**

@@ -116,6 +116,16 @@ export class DeviceRegistry {
     return records.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
+  /**
+   * Up to `count` devices by id ascending, after `afterId` when given: a range read, so a page
+   * costs its own size whatever the fleet's. Ids are ASCII, so lmdb's key order is JS string order.
+   */
+  listAfter(afterId: string | undefined, count: number): DeviceRecord[] {
+    const range = this.db().getRange({ start: afterId, limit: count + 1 });
+    const records = Array.from(range, ({ value }) => toRecord(value));
+    return records.filter((record) => afterId === undefined || record.id > afterId).slice(0, count);
+  }
+
   exists(id: string): boolean {
     return this.db().doesExist(id);
   }

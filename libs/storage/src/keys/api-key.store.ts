@@ -1,16 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { Principal, Role } from '@iag/contracts';
+import { ApiKeyView, CreatedApiKey, Principal, Role } from '@iag/contracts';
 import { randomBytes } from 'node:crypto';
 import { Database } from 'lmdb';
 import { RegistryStore } from '../registry/registry-store';
 import { SecretHasher } from '../registry/secret-hasher';
-
-export interface ApiKeyView {
-  id: string;
-  name: string;
-  role: Role;
-  createdAt: string;
-}
 
 interface StoredKey extends ApiKeyView {
   hash: string;
@@ -45,7 +38,7 @@ export class ApiKeyStore {
   ) {}
 
   /** The returned `key` is shown once; only its hash is stored. */
-  async create(name: string, role: Role): Promise<ApiKeyView & { key: string }> {
+  async create(name: string, role: Role): Promise<CreatedApiKey> {
     const id = randomBytes(6).toString('hex');
     const key = `iag_${id}_${randomBytes(32).toString('base64url')}`;
     const record: StoredKey = {

@@ -1,3 +1,4 @@
+import type { TelemetrySeriesPoint } from '@iag/contracts';
 import { msTime, quoteIdent, quoteString, tagRef } from '../influx/influxql';
 import { DEVICE_TAG, TELEMETRY_MEASUREMENT } from './line-protocol';
 
@@ -11,11 +12,6 @@ export interface TelemetryQueryOptions {
   /** Bucket width in ms; omitted = raw points. */
   every?: number;
   fn: TelemetryFn;
-}
-
-export interface TelemetrySeriesPoint {
-  time: string;
-  values: Record<string, number | null>;
 }
 
 /** Raw queries return at most this many points: the newest ones, oldest first. */

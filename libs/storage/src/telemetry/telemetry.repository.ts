@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { metricNameProblem } from '@iag/contracts';
+import { metricNameProblem, TelemetrySeries } from '@iag/contracts';
 import { InfluxConnection } from '../influx/influx-connection';
 import { msTime, quoteIdent, quoteString, tagRef } from '../influx/influxql';
 import { DEVICE_TAG, TELEMETRY_MEASUREMENT } from './line-protocol';
@@ -8,18 +8,8 @@ import {
   RAW_POINT_LIMIT,
   selectedMetrics,
   TelemetryQueryOptions,
-  TelemetrySeriesPoint,
   toSeriesPoints,
 } from './telemetry-query';
-
-export interface TelemetryQueryResult {
-  deviceId: string;
-  from: string;
-  to: string;
-  every: string | null;
-  fn: string | null;
-  series: TelemetrySeriesPoint[];
-}
 
 /** Reads the `telemetry` measurement. */
 @Injectable()
@@ -34,7 +24,7 @@ export class TelemetryRepository {
     deviceId: string,
     q: TelemetryQueryOptions,
     deviceMetrics: readonly string[],
-  ): Promise<TelemetryQueryResult> {
+  ): Promise<TelemetrySeries> {
     const metrics = selectedMetrics(q, deviceMetrics);
     const rows =
       metrics.length === 0

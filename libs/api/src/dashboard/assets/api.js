@@ -42,6 +42,18 @@ export async function api(path, { method = 'GET', key = session.key } = {}) {
   return body;
 }
 
+/** Every item of a paged list route ({items, nextCursor}), page after page. */
+export async function allPages(path, params = {}) {
+  const items = [];
+  let cursor;
+  do {
+    const page = await api(`${path}${query({ ...params, limit: 1000, cursor })}`);
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return items;
+}
+
 export function query(params) {
   const q = new URLSearchParams();
   for (const [name, value] of Object.entries(params)) {

@@ -1,5 +1,5 @@
 // Fleet overview: how many devices, how many connected, when each was last seen, open anomalies.
-import { api, query } from './api.js';
+import { allPages, api, query } from './api.js';
 import { anomalyTable } from './anomalies.js';
 import { ago, h, toast } from './dom.js';
 
@@ -40,7 +40,7 @@ export function showFleet(view, bus) {
   let openItems = [];
   async function load() {
     const [fleet, page] = await Promise.all([
-      api('/api/v1/devices'),
+      allPages('/api/v1/devices'),
       api(`/api/v1/anomalies${query({ status: 'open', limit: 1000 })}`),
     ]);
     openItems = page.items;
