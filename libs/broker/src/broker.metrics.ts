@@ -56,6 +56,8 @@ export const mqttTelemetryDropped = new Counter({
   help: "QoS 0 messages dropped before validation, by reason (rate_limit: over the device's rate; overload: too many messages already in flight)",
   labelNames: ['reason'] as const,
 });
+// both reasons start at 0, so a rate() or an alert rule sees the series before the first drop
+for (const reason of ['rate_limit', 'overload']) mqttTelemetryDropped.labels(reason).inc(0);
 export const mqttLaneMessages = new Counter({
   name: 'iag_mqtt_telemetry_lane_messages_total',
   help: "QoS 1 telemetry PUBLISHes handled past aedes's per-message path (listeners/telemetry-lane.ts), by whether they were routed to subscribers",
