@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseEnv } from 'node:util';
 import * as prerequisites from './lib/prerequisites.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -51,15 +52,28 @@ function ensureDependencies() {
   writeFileSync(stamp, wanted);
 }
 
-/** The gateway starts its own influxd unless INFLUX_URL names a server; install Debian's package if needed. */
-function ensureInfluxd() {
-  if (process.env.INFLUX_URL) return;
+/**
+ * A setting as the gateway will read it: the environment, else the checkout's `.env` (the gateway
+ * runs in the checkout and reads it there; libs/config checks the file, this only peeks).
+ */
+function setting(name) {
+  if (process.env[name] !== undefined) return process.env[name];
+  const file = join(root, '.env');
+  try {
+    return existsSync(file) ? parseEnv(readFileSync(file, 'utf8'))[name] : undefined;
+  } catch {
+    return undefined; // unreadable: the gateway says why
+  }
+}
+
+/**
+ * The gateway starts its own influxd unless INFLUX_URL names a server; install Debian's package if
+ * needed. `npm test` reads the environment alone: the suite starts its own influxd, whatever `.env` says.
+ */
+function ensureInfluxd(read = (name) => process.env[name]) {
+  if (read('INFLUX_URL')) return;
   if (
-    prerequisites.ensureDebianPackage(
-      'bootstrap',
-      process.env.INFLUXD_PATH || 'influxd',
-      'influxdb',
-    )
+    prerequisites.ensureDebianPackage('bootstrap', read('INFLUXD_PATH') || 'influxd', 'influxdb')
   ) {
     return;
   }
@@ -103,7 +117,7 @@ if (command === 'simulate') {
   // nor does the trainer: it reads CSV files, or an InfluxDB named by --influx-url
   handOver(process.execPath, ['--enable-source-maps', built('trainer'), ...args]);
 } else if (command === 'start') {
-  ensureInfluxd();
+  ensureInfluxd(setting);
   handOver(process.execPath, [
     ...prerequisites.GATEWAY_NODE_FLAGS,
     '--enable-source-maps',

@@ -39,9 +39,9 @@ function detectorCounts(samples) {
 function runtimeStats(samples) {
   const ms = (name) => metricSum(samples, name) * 1000;
   return {
-    eventLoopP99Ms: ms('iag_nodejs_eventloop_lag_p99_seconds'),
-    eventLoopMaxMs: ms('iag_nodejs_eventloop_lag_max_seconds'),
-    gcSeconds: metricSum(samples, 'iag_nodejs_gc_duration_seconds_sum'),
+    eventLoopP99Ms: ms('nodejs_eventloop_lag_p99_seconds'),
+    eventLoopMaxMs: ms('nodejs_eventloop_lag_max_seconds'),
+    gcSeconds: metricSum(samples, 'nodejs_gc_duration_seconds_sum'),
   };
 }
 

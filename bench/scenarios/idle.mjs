@@ -103,7 +103,7 @@ await runScenario({
         connectedCount: async () =>
           metricSum(await scrapeMetrics(gw.httpUrl), 'iag_mqtt_connections'),
         heapUsed: async () =>
-          metricSum(await scrapeMetrics(gw.httpUrl), 'iag_nodejs_heap_size_used_bytes'),
+          metricSum(await scrapeMetrics(gw.httpUrl), 'nodejs_heap_size_used_bytes'),
       });
     } finally {
       await gw.stop();

@@ -58,7 +58,7 @@ async function drainOne(url, key) {
 }
 
 const heapUsed = async (httpUrl) =>
-  metricSum(await scrapeMetrics(httpUrl), 'iag_nodejs_heap_size_used_bytes');
+  metricSum(await scrapeMetrics(httpUrl), 'nodejs_heap_size_used_bytes');
 
 await runScenario({
   name: 'sessions',
@@ -107,7 +107,7 @@ await runScenario({
       await delay(SETTLE_MS);
       const samples = await scrapeMetrics(gw.httpUrl);
       const rssAfter = rssBytes(gw.pid);
-      const heapAfter = metricSum(samples, 'iag_nodejs_heap_size_used_bytes');
+      const heapAfter = metricSum(samples, 'nodejs_heap_size_used_bytes');
       log('sessions', `published ${load.acked} acknowledged messages; reconnecting one session`);
       return {
         published: load.acked,

@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { MqttClient } from 'mqtt';
 import { connectDevice } from '../support/mqtt-clients';
 import { pollUntil } from '../support/poll-until';
@@ -127,11 +130,30 @@ describe('GET /metrics after known traffic', () => {
     expect(text).not.toContain('x7');
   });
 
-  it('reports the process: memory and event-loop lag', async () => {
-    expect(await value('iag_process_resident_memory_bytes')).toBeGreaterThan(10_000_000);
-    expect(await value('iag_nodejs_heap_size_used_bytes')).toBeGreaterThan(1_000_000);
+  it('reports the process under the standard names: CPU, memory and event-loop lag', async () => {
+    expect(await value('process_cpu_seconds_total')).toBeGreaterThan(0);
+    expect(await value('process_resident_memory_bytes')).toBeGreaterThan(10_000_000);
+    expect(await value('nodejs_heap_size_used_bytes')).toBeGreaterThan(1_000_000);
     const { text } = await gateway.http('/metrics', { key: null });
-    expect(text).toMatch(/^iag_nodejs_eventloop_lag_seconds \d/m);
-    expect(text).toMatch(/^iag_nodejs_eventloop_lag_p99_seconds \d/m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_p99_seconds \d/m);
+    // standard names only: a prefixed copy would split dashboards and alert rules between two names
+    expect(text).not.toMatch(/^iag_(process|nodejs)_/m);
+  });
+
+  it('names the build it runs: package version, git revision, Node.js version', async () => {
+    const { text } = await gateway.http('/metrics', { key: null });
+    const line = /^iag_build_info\{(.*)\} (\S+)$/m.exec(text);
+    expect(line?.[2]).toBe('1');
+    const labels = Object.fromEntries(
+      [...line![1].matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]),
+    );
+    const pkg = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8'));
+    const head = spawnSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
+    expect(labels).toEqual({
+      version: pkg.version,
+      revision: head || 'unknown',
+      node: process.version,
+    });
   });
 });

@@ -22,6 +22,8 @@ export interface GatewayProcess {
   kill(signal: NodeJS.Signals): void;
   /** Signals the whole process group, as a terminal's Ctrl-C does (launchers other than node). */
   killGroup(signal: NodeJS.Signals): void;
+  /** Types Ctrl-C into its terminal (started with `terminal`): SIGINT to the foreground job, as a user's. */
+  typeCtrlC(): void;
   /** Resident set size now, from /proc (Linux). */
   rssBytes(): number;
   /** The last lines it printed (stdout and stderr), for failure messages. */
@@ -91,11 +93,14 @@ async function command(launcher: Launcher): Promise<[string, string[]]> {
 export async function startGatewayProcess(
   env: Record<string, string> = {},
   launcher: Launcher = 'node',
+  where: { cwd?: string; terminal?: boolean } = {},
 ): Promise<GatewayProcess> {
-  const [cmd, args] = await command(launcher);
+  const [cmd, args] = where.terminal
+    ? inTerminal(await command(launcher))
+    : await command(launcher);
   const child = spawn(cmd, args, {
-    cwd: ROOT,
-    detached: launcher !== 'node',
+    cwd: where.cwd ?? ROOT,
+    detached: launcher !== 'node' || where.terminal === true,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
@@ -110,7 +115,7 @@ export async function startGatewayProcess(
       LOG_LEVEL: 'warn',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [where.terminal ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -141,9 +146,22 @@ export async function startGatewayProcess(
     exited,
     kill: (signal) => child.kill(signal),
     killGroup: (signal) => signalGroup(child, signal),
+    typeCtrlC: () => {
+      if (!child.stdin) throw new Error('typeCtrlC needs a gateway started with terminal: true');
+      child.stdin.write('\x03');
+    },
     rssBytes: () => rssOf(child.pid!),
     output: () => lines.join('\n'),
   };
+}
+
+/**
+ * The command under util-linux `script`, so its stdout is a pseudo-terminal as in a user's shell
+ * (`-e`: script exits with the command's code).
+ */
+function inTerminal([cmd, args]: [string, string[]]): [string, string[]] {
+  const quoted = [cmd, ...args].map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(' ');
+  return ['script', ['-q', '-e', '-c', quoted, '/dev/null']];
 }
 
 /** Stops a child left running by a failed test (SIGKILL: it is not under test any more). */

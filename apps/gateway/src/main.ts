@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ConfigException, GatewayConfig } from '@iag/config';
+import { ConfigException, GatewayConfig, loadEnvFile } from '@iag/config';
 import { createGateway, RunningGateway } from './gateway';
 import { StopSignals } from './stop-signals';
 
@@ -36,10 +36,23 @@ function stopOnSignals(gateway: RunningGateway): void {
   process.on('SIGINT', stop);
 }
 
+/** `.env` of the working directory under the environment (which wins), then the one schema. */
+function readConfig(): GatewayConfig {
+  const file = loadEnvFile();
+  if (file.path) {
+    const overridden = file.overridden.length
+      ? `; the environment overrides ${file.overridden.join(', ')}`
+      : '';
+    const applied = file.applied.join(', ') || 'nothing new';
+    process.stdout.write(`settings from ${file.path}: ${applied}${overridden}\n`);
+  }
+  return GatewayConfig.fromEnv();
+}
+
 async function main(): Promise<void> {
   let config: GatewayConfig;
   try {
-    config = GatewayConfig.fromEnv();
+    config = readConfig();
   } catch (error) {
     if (error instanceof ConfigException) {
       process.stderr.write(`${error.message}\n`);

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, register } from 'prom-client';
+import { readBuildInfo } from './observability/build-info';
 
 export const apiAuthFailures = new Counter({
   name: 'iag_api_auth_failures_total',
@@ -45,8 +46,19 @@ for (const reason of ['timeout', 'header_overflow', 'malformed']) {
   httpClientErrors.labels(reason).inc(0);
 }
 
-/** Process metrics (CPU, memory, event loop) with the iag_ prefix; safe to call more than once. */
+/**
+ * Process and Node metrics under their standard names (`process_cpu_seconds_total`,
+ * `nodejs_eventloop_lag_seconds`, ...), so the usual Node.js dashboards and alert rules match them
+ * as they are, and `iag_build_info`. Several gateways share one registry in a test run: registering
+ * twice would throw, so a second call is a no-op.
+ */
 export function startDefaultMetrics(): void {
-  if (register.getSingleMetric('iag_process_cpu_user_seconds_total')) return;
-  collectDefaultMetrics({ prefix: 'iag_' });
+  if (register.getSingleMetric('iag_build_info')) return;
+  collectDefaultMetrics();
+  const info = readBuildInfo();
+  new Gauge({
+    name: 'iag_build_info',
+    help: 'Always 1; the labels say which build runs: package version, git revision (unknown outside a checkout), Node.js version',
+    labelNames: ['version', 'revision', 'node'] as const,
+  }).set(info, 1);
 }

@@ -56,6 +56,9 @@ export const mqttTelemetryDropped = new Counter({
   help: "QoS 0 messages dropped before validation, by reason (rate_limit: over the device's rate; overload: too many messages already in flight)",
   labelNames: ['reason'] as const,
 });
+// both reasons start at 0, so a rate() or an alert rule sees the series before the first drop
+for (const reason of ['rate_limit', 'overload']) mqttTelemetryDropped.labels(reason).inc(0);
+
 export const mqttFastPath = new Gauge({
   name: 'iag_mqtt_fast_path',
   help: "1 when the broker's fast path (bounded read slices, the telemetry lane) is on; 0 when the installed aedes or mqtt-packet are not the releases it was written for (see the start's warning)",

@@ -102,6 +102,10 @@ export const envSchema = z
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
+    /** auto = pretty when stdout is a terminal, JSON lines otherwise. */
+    LOG_FORMAT: z
+      .enum(['auto', 'json', 'pretty'], { error: 'must be json, pretty or auto' })
+      .default('auto'),
     WRITE_BATCH_POINTS: z.coerce.number().int().min(1).max(100_000).default(5000),
     WRITE_BATCH_MS: z.coerce.number().int().min(1).max(60_000).default(100),
     SPOOL_MAX_BYTES: z.coerce

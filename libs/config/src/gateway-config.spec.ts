@@ -20,6 +20,7 @@ describe(GatewayConfig.name, () => {
     expect(config.allowAnonymousDevices).toBe(false);
     expect(config.limits.maxPayloadBytes).toBe(65536);
     expect(config.logLevel).toBe('info');
+    expect(config.logFormat).toBe('auto');
     expect(config.spool.maxBytes).toBe(1024 ** 3);
     expect(config.writer.shutdownFlushMs).toBe(10_000);
     expect(config.mqttLimits).toEqual({
@@ -68,6 +69,7 @@ describe(GatewayConfig.name, () => {
       INFLUX_URL: 'not a url',
       ALLOW_ANONYMOUS_DEVICES: 'maybe',
       LOG_LEVEL: 'loud',
+      LOG_FORMAT: 'xml',
     });
     for (const name of [
       'MQTT_PORT',
@@ -75,6 +77,7 @@ describe(GatewayConfig.name, () => {
       'INFLUX_URL',
       'ALLOW_ANONYMOUS_DEVICES',
       'LOG_LEVEL',
+      'LOG_FORMAT: must be json, pretty or auto',
     ]) {
       expect(problems).toContain(name);
     }

@@ -55,6 +55,8 @@ export class GatewayConfig {
     maxPerPrincipal: number;
   };
   readonly logLevel: string;
+  /** auto: pretty lines when stdout is a terminal, JSON lines otherwise (files, pipes, journald). */
+  readonly logFormat: 'auto' | 'json' | 'pretty';
   readonly writer: { batchPoints: number; batchMs: number; shutdownFlushMs: number };
   /** The durable spool under DATA_DIR/spool: bytes of encoded readings it may hold. */
   readonly spool: { maxBytes: number };
@@ -149,6 +151,7 @@ export class GatewayConfig {
       maxPerPrincipal: env.MQTT_MAX_SESSIONS_PER_PRINCIPAL,
     };
     this.logLevel = env.LOG_LEVEL;
+    this.logFormat = env.LOG_FORMAT;
     this.writer = {
       batchPoints: env.WRITE_BATCH_POINTS,
       batchMs: env.WRITE_BATCH_MS,

@@ -37,6 +37,7 @@ export const webhookQueueDepth = new Gauge({
 
 /** Every known label value starts at 0, so a rate() or an alert rule sees the series before the first event. */
 for (const code of Object.values(RejectionCode)) readingsRejected.labels(code).inc(0);
+readingsDropped.labels('spool_full').inc(0);
 for (const type of ['opened', 'updated', 'closed']) alertsPublished.labels(type).inc(0);
 for (const step of ['store', 'log', 'publish']) alertFailures.labels(step).inc(0);
 for (const outcome of ['delivered', 'retried', 'failed', 'dropped']) {
