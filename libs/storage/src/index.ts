@@ -13,6 +13,7 @@ export { TelemetryWriter } from './telemetry/telemetry-writer';
 export type { TelemetryWriterStats } from './telemetry/telemetry-writer';
 export { TelemetryRepository } from './telemetry/telemetry.repository';
 export { InfluxConnection } from './influx/influx-connection';
+export type { InfluxSettings, InfluxTarget } from './influx/influx-connection';
 export type { TelemetryQueryResult } from './telemetry/telemetry.repository';
 export type {
   TelemetryQueryOptions,
