@@ -64,7 +64,7 @@ export function backtestCommand(): Command {
 async function runBacktest(options: BacktestOptions): Promise<void> {
   // The same DETECTOR_* and EPISODE_* variables as the gateway's, with the same defaults.
   const settings = detectionSettingsFromEnv();
-  const devices = readBacktestDevices(csvFiles(options.csv), {
+  const devices = await readBacktestDevices(csvFiles(options.csv), {
     delimiter: options.delimiter,
     timeColumn: options.timeColumn,
     deviceColumn: options.deviceColumn,

@@ -205,7 +205,7 @@ async function evaluateOnNab(
   candidate: Candidate,
   episode: Episode,
 ): Promise<void> {
-  const files = loadNabCorpus(resolve(dir), options.only);
+  const files = await loadNabCorpus(resolve(dir), options.only);
   const progress = fileProgress(files.length, 'series');
   const result = await evaluateNab(
     files,
@@ -230,7 +230,7 @@ async function evaluateOnCsv(
   candidate: Candidate,
   episode: Episode,
 ): Promise<void> {
-  const data = readCsvSeries(resolve(csv), {
+  const data = await readCsvSeries(resolve(csv), {
     delimiter: options.delimiter,
     timeColumn: options.timeColumn,
     deviceColumn: options.deviceColumn,
