@@ -37,11 +37,13 @@ describe('Backtest equals production: a labelled file replayed over MQTT', () =>
     // The fixture's readings, moved to the last few minutes (the gateway refuses readings from
     // the future and stores by ts): the backtest replays exactly what the devices send.
     const base = Date.now() - 11 * 3_600_000;
-    devices = readBacktestDevices([FIXTURE], {
-      delimiter: ',',
-      labelColumn: 'anomaly',
-      profile: null,
-    }).map((d) => ({
+    devices = (
+      await readBacktestDevices([FIXTURE], {
+        delimiter: ',',
+        labelColumn: 'anomaly',
+        profile: null,
+      })
+    ).map((d) => ({
       ...d,
       readings: d.readings.map((r) => ({ ...r, ts: base + (r.ts - d.readings[0].ts) })),
     }));

@@ -4,6 +4,7 @@ import { CodedException } from '@iag/contracts';
 import { backtestCommand } from './commands/backtest.command';
 import { evaluateCommand } from './commands/evaluate.command';
 import { exportCommand } from './commands/export.command';
+import { importCommand } from './commands/import.command';
 import { activateCommand, listCommand } from './commands/models.command';
 import { trainCommand } from './commands/train.command';
 import { TrainerError } from './trainer-error';
@@ -15,6 +16,7 @@ async function main(argv: string[]): Promise<void> {
     .showHelpAfterError('(add --help for usage)')
     .addCommand(exportCommand())
     .addCommand(trainCommand())
+    .addCommand(importCommand())
     .addCommand(evaluateCommand())
     .addCommand(backtestCommand())
     .addCommand(listCommand())

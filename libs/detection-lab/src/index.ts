@@ -5,6 +5,8 @@ export type { TrainOptions, TrainResult } from './training/autoencoder-trainer';
 export type { DeviceSeries } from './training/window-dataset';
 export { quantile } from './training/quantile';
 export { writeEvaluation } from './model/model-evaluation';
+export { importModel } from './model/model-import';
+export type { ImportOptions, ImportResult } from './model/model-import';
 export * from './evaluation/nab-scorer';
 export * from './evaluation/threshold-sweep';
 export { classify } from './evaluation/classification';

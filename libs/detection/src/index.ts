@@ -24,7 +24,7 @@ export { DetectionPipeline } from './detection-pipeline';
 export { loadServedModel } from './model/model-artifact';
 export type { ServedModel } from './model/served-model';
 export type { ModelMetadata } from './model/model-metadata';
-export { DEFAULT_MAX_CARRY_FORWARD } from './model/model-metadata';
+export { DEFAULT_MAX_CARRY_FORWARD, parseModelMetadata } from './model/model-metadata';
 export { readModelMetadata, METADATA_FILE, MODEL_FILE } from './model/model-artifact';
 export { listModelDirs, nextVersion, compareVersions } from './model/model-dirs';
 export type { ServableModel } from './model/loaded-model';

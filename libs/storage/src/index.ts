@@ -13,6 +13,7 @@ export { TelemetryWriter } from './telemetry/telemetry-writer';
 export type { TelemetryWriterStats } from './telemetry/telemetry-writer';
 export { TelemetryRepository } from './telemetry/telemetry.repository';
 export { InfluxConnection } from './influx/influx-connection';
+export type { InfluxSettings, InfluxTarget } from './influx/influx-connection';
 export type { TelemetryQueryOptions, TelemetryFn } from './telemetry/telemetry-query';
 export { AnomalyEventLog } from './anomalies/anomaly-event-log';
 export type { LoggedAnomalyEvent, AnomalyEventReplay } from './anomalies/anomaly-event-log';

@@ -41,7 +41,12 @@ const PUBLIC_PROVIDERS = [
 @Global()
 @Module({
   providers: [
-    InfluxConnection,
+    {
+      provide: InfluxConnection,
+      inject: [GatewayConfig],
+      useFactory: ({ influx }: GatewayConfig) =>
+        new InfluxConnection({ database: influx.database, retention: influx.retention }),
+    },
     RegistryStore,
     AnomalyIndex,
     AnomalySync,

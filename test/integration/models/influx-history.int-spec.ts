@@ -1,4 +1,8 @@
 import { TelemetryWriter } from '@iag/storage';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportTelemetryCsv } from '../../../apps/trainer/src/data/csv-export';
 import { resolveInfluxAccess } from '../../../apps/trainer/src/data/influx-access';
 import { readInfluxSeries } from '../../../apps/trainer/src/data/influx-series';
 import { TrainerError } from '../../../apps/trainer/src/trainer-error';
@@ -113,5 +117,52 @@ describe('readInfluxSeries (trainer export / train from InfluxDB)', () => {
     ).toThrow(
       /export needs --influx-url \(or INFLUX_URL\), or a gateway that runs its own influxd/,
     );
+  });
+});
+
+describe('exportTelemetryCsv (trainer export)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'iag-export-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('streams every page of every device to the CSV, in order, with empty cells for missing metrics', async () => {
+    const database = uniqueDatabase();
+    // 25 000 readings of one device: three pages of the repository's 10 000.
+    const lines = Array.from(
+      { length: 25_000 },
+      (_, i) => `telemetry,device_id=a temp=${i}${i % 2 ? '' : `,hum=${i / 2}`} ${T0 + i * 1000}`,
+    );
+    await write(database, [...lines, `telemetry,device_id=b hum=7 ${T0}`]);
+    const path = join(dir, 'out', 'fleet.csv');
+    const result = await exportTelemetryCsv(
+      { ...suite(), database, from: T0, to: T0 + 86_400_000, metrics: ['temp', 'hum'] },
+      path,
+    );
+    expect(result).toEqual({ rows: 25_001, devices: 2 });
+    const rows = readFileSync(path, 'utf8').trimEnd().split('\n');
+    expect(rows).toHaveLength(1 + 25_001);
+    expect(rows.slice(0, 3)).toEqual([
+      'device_id,ts,temp,hum',
+      `a,${new Date(T0).toISOString()},0,0`,
+      `a,${new Date(T0 + 1000).toISOString()},1,`,
+    ]);
+    // Across the page boundaries nothing is lost or repeated.
+    const temps = rows.slice(1, 25_001).map((r) => Number(r.split(',')[2]));
+    expect(temps.every((t, i) => t === i)).toBe(true);
+    expect(rows[25_001]).toBe(`b,${new Date(T0).toISOString()},,7`);
+  });
+
+  it('leaves no file behind when the export fails or finds nothing', async () => {
+    const database = uniqueDatabase();
+    await write(database, [`telemetry,device_id=a temp=1 ${T0}`]);
+    const path = join(dir, 'failed.csv');
+    const source = { database, from: T0 + 1, to: T0 + 2, metrics: ['temp'] };
+    await expect(exportTelemetryCsv({ ...suite(), ...source }, path)).rejects.toThrow(
+      /no telemetry for temp in that time range/,
+    );
+    await expect(
+      exportTelemetryCsv({ ...source, url: 'http://127.0.0.1:9' }, path),
+    ).rejects.toBeInstanceOf(TrainerError);
+    expect(existsSync(path)).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.includes('partial'))).toEqual([]);
   });
 });

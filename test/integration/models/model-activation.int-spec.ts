@@ -36,7 +36,7 @@ function writeTrainingCsv(path: string): void {
 
 /** What `npm run trainer -- train --csv ... --name thermo` does, in-process. */
 async function train(csv: string, modelsDir: string, version: string, seed: number): Promise<void> {
-  const data = readCsvSeries(csv, { delimiter: ';', features: ['temp', 'hum'] });
+  const data = await readCsvSeries(csv, { delimiter: ';', features: ['temp', 'hum'] });
   const result = await trainAutoencoder(data.series, {
     name: PROFILE,
     version,

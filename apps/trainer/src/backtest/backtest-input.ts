@@ -16,11 +16,14 @@ export interface BacktestCsvOptions {
  * Devices from labelled CSV files: one device per file named after it (`pump-7.csv` is pump-7),
  * or several per file by a device column. A device id in two files is refused.
  */
-export function readBacktestDevices(files: string[], options: BacktestCsvOptions): ReplayDevice[] {
+export async function readBacktestDevices(
+  files: string[],
+  options: BacktestCsvOptions,
+): Promise<ReplayDevice[]> {
   const devices: ReplayDevice[] = [];
   const seen = new Set<string>();
   for (const file of files) {
-    const data = readCsvSeries(file, {
+    const data = await readCsvSeries(file, {
       delimiter: options.delimiter,
       timeColumn: options.timeColumn,
       deviceColumn: options.deviceColumn,

@@ -8,6 +8,7 @@ import { readBacktestDevices } from '../backtest/backtest-input';
 import { gatewayDetector } from '../backtest/gateway-detector';
 import { backtestView, printBacktest } from '../backtest/backtest-output';
 import { writeBacktestReport } from '../report/backtest-report';
+import { writeScoresCsv } from '../report/scores-csv';
 import { TrainerError } from '../trainer-error';
 
 interface BacktestOptions {
@@ -21,6 +22,7 @@ interface BacktestOptions {
   deviceColumn?: string;
   labelColumn: string;
   report: string;
+  scoresCsv?: string;
   json: boolean;
 }
 
@@ -51,6 +53,10 @@ export function backtestCommand(): Command {
     .option('--device-column <name>', 'CSV device column (default device_id or device if present)')
     .option('--label-column <name>', 'CSV 0/1 anomaly column', 'anomaly')
     .option('--report <file>', 'HTML report to write', 'reports/backtest.html')
+    .option(
+      '--scores-csv <file>',
+      'write one row per reading (device_id, ts, score, threshold, label, in_episode, detector) for pandas',
+    )
     .option('--json', 'print the result as JSON', false)
     .action((options: BacktestOptions) => runBacktest(options));
 }
@@ -58,7 +64,7 @@ export function backtestCommand(): Command {
 async function runBacktest(options: BacktestOptions): Promise<void> {
   // The same DETECTOR_* and EPISODE_* variables as the gateway's, with the same defaults.
   const settings = detectionSettingsFromEnv();
-  const devices = readBacktestDevices(csvFiles(options.csv), {
+  const devices = await readBacktestDevices(csvFiles(options.csv), {
     delimiter: options.delimiter,
     timeColumn: options.timeColumn,
     deviceColumn: options.deviceColumn,
@@ -80,6 +86,10 @@ async function runBacktest(options: BacktestOptions): Promise<void> {
   const path = await writeBacktestReport(options.report, view, replayed);
   printBacktest(view, options.json);
   log(`report: ${path}`);
+  if (options.scoresCsv) {
+    const rows = replayed.map((d) => ({ ...d, ts: d.readings.map((r) => r.ts) }));
+    log(`scores: ${await writeScoresCsv(options.scoresCsv, rows)}`);
+  }
 }
 
 function csvFiles(paths: string[]): string[] {

@@ -17,6 +17,7 @@ import { evaluateNab } from '../evaluation/nab-evaluation';
 import { evaluateCsv } from '../evaluation/csv-evaluation';
 import { fileProgress } from '../progress';
 import { writeNabReport, writeCsvReport } from '../report/evaluation-report';
+import { writeScoresCsv } from '../report/scores-csv';
 import { TrainerError } from '../trainer-error';
 
 interface EvaluateOptions {
@@ -40,6 +41,7 @@ interface EvaluateOptions {
   deviceColumn?: string;
   labelColumn: string;
   saveToModel: boolean;
+  scoresCsv?: string;
   json: boolean;
 }
 
@@ -120,6 +122,10 @@ export function evaluateCommand(): Command {
       "with --model and --csv: store the evaluation in the model's metadata.json",
       false,
     )
+    .option(
+      '--scores-csv <file>',
+      'with --csv: write one row per reading (device_id, ts, score, threshold, label, in_episode) for pandas',
+    )
     .option('--json', 'print the result as JSON', false)
     .action((options: EvaluateOptions) => runEvaluate(options));
 }
@@ -136,6 +142,7 @@ async function runEvaluate(options: EvaluateOptions): Promise<void> {
     throw new TrainerError('evaluate needs --nab <dir> or --csv <file>');
   if (options.saveToModel && !(options.model && options.csv))
     throw new TrainerError('--save-to-model needs --model and --csv');
+  if (options.scoresCsv && !options.csv) throw new TrainerError('--scores-csv needs --csv');
   await initTfBackend('auto', (m) => process.stderr.write(`${m}\n`));
   const candidate = await pickCandidate(options);
   const meta = candidate.model?.metadata;
@@ -198,7 +205,7 @@ async function evaluateOnNab(
   candidate: Candidate,
   episode: Episode,
 ): Promise<void> {
-  const files = loadNabCorpus(resolve(dir), options.only);
+  const files = await loadNabCorpus(resolve(dir), options.only);
   const progress = fileProgress(files.length, 'series');
   const result = await evaluateNab(
     files,
@@ -223,7 +230,7 @@ async function evaluateOnCsv(
   candidate: Candidate,
   episode: Episode,
 ): Promise<void> {
-  const data = readCsvSeries(resolve(csv), {
+  const data = await readCsvSeries(resolve(csv), {
     delimiter: options.delimiter,
     timeColumn: options.timeColumn,
     deviceColumn: options.deviceColumn,
@@ -241,6 +248,9 @@ async function evaluateOnCsv(
   }
   print(result.summary, options.json);
   process.stderr.write(`report: ${path}\n`);
+  if (options.scoresCsv) {
+    process.stderr.write(`scores: ${await writeScoresCsv(options.scoresCsv, result.devices)}\n`);
+  }
 }
 
 function printNab(

@@ -244,7 +244,7 @@ interface TrainingData {
 
 async function loadSeries(options: TrainCommandOptions): Promise<TrainingData> {
   if (options.csv) {
-    const data = readCsvSeries(resolve(options.csv), {
+    const data = await readCsvSeries(resolve(options.csv), {
       delimiter: options.delimiter,
       timeColumn: options.timeColumn,
       deviceColumn: options.deviceColumn,

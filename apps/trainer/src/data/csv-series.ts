@@ -1,5 +1,5 @@
 import { DeviceSeries } from '@iag/detection-lab';
-import { readCsvRows } from './csv-table';
+import { CsvConsumer, CsvRecord, streamCsv } from './csv-table';
 import { parseTimestamp } from './timestamps';
 import { TrainerError } from '../trainer-error';
 
@@ -30,60 +30,140 @@ export interface CsvSeries {
 const TIME_COLUMNS = ['ts', 'timestamp', 'time'];
 const DEVICE_COLUMNS = ['device_id', 'deviceId', 'device'];
 
+/** Rows looked at to tell numeric columns (the default features) from the rest. */
+const SAMPLE_ROWS = 200;
+
+type Row = { ts: number; values: Record<string, number>; label: number };
+
 /**
- * Reads a CSV of readings into per-device series sorted by time. Timestamps: epoch ms or ISO 8601,
- * with or without a zone (UTC when absent). Empty cells are missing metrics; anything else that is
- * not a number is an error naming the row and column.
+ * Reads a CSV of readings into per-device series sorted by time, streaming the file (csv-parse):
+ * only the parsed readings are kept, not the text or its records. Timestamps: epoch ms or ISO
+ * 8601, with or without a zone (UTC when absent). Empty cells are missing metrics; anything else
+ * that is not a number is an error naming the line and column.
  */
-export function readCsvSeries(path: string, options: CsvSeriesOptions): CsvSeries {
-  const { columns, rows } = readCsvRows(path, options.delimiter);
-  const timeColumn = pickColumn(columns, options.timeColumn, TIME_COLUMNS, 'time', path);
-  const deviceColumn = options.deviceColumn ?? DEVICE_COLUMNS.find((c) => columns.includes(c));
-  if (deviceColumn !== undefined && !columns.includes(deviceColumn)) {
-    throw new TrainerError(`${path} has no column "${deviceColumn}" (columns: ${columns.join(', ')})`);
+export async function readCsvSeries(path: string, options: CsvSeriesOptions): Promise<CsvSeries> {
+  const reader = new SeriesReader(path, options);
+  await streamCsv(path, options.delimiter, reader);
+  return reader.finish();
+}
+
+/** Collects per-device rows as the file streams; feature columns are picked from the first rows. */
+class SeriesReader implements CsvConsumer {
+  private columns: string[] = [];
+  private layout: ColumnLayout | undefined;
+  private features: string[] | undefined;
+  private readonly sample: CsvRecord[] = [];
+  private readonly byDevice = new Map<string, Row[]>();
+
+  constructor(
+    private readonly path: string,
+    private readonly options: CsvSeriesOptions,
+  ) {}
+
+  header(columns: string[]): void {
+    this.columns = columns;
+    this.layout = columnLayout(this.path, columns, this.options);
+    if (this.options.features) this.pickFeatures();
   }
-  const labelColumn =
+
+  record(record: CsvRecord): void {
+    if (this.features === undefined) {
+      this.sample.push(record);
+      if (this.sample.length === SAMPLE_ROWS) this.pickFeatures();
+      return;
+    }
+    const layout = this.layout!;
+    const device = layout.device === undefined ? 'csv' : record.record[layout.device] || 'csv';
+    let list = this.byDevice.get(device);
+    if (list === undefined) this.byDevice.set(device, (list = []));
+    list.push(rowOf(this.path, record.line, record.record, layout, this.features));
+  }
+
+  finish(): CsvSeries {
+    if (this.layout === undefined) throw new TrainerError(`${this.path} has no header row`);
+    if (this.features === undefined) this.pickFeatures();
+    const label = this.layout.label;
+    const series = [...this.byDevice].map(([deviceId, list]) => {
+      list.sort((x, y) => x.ts - y.ts);
+      return {
+        deviceId,
+        readings: list.map(({ ts, values }) => ({ ts, values })),
+        labels: label === undefined ? null : Uint8Array.from(list, (r) => r.label),
+      };
+    });
+    return { features: this.features!, series };
+  }
+
+  private pickFeatures(): void {
+    const { reserved } = this.layout!;
+    this.features = featuresOf(this.path, this.columns, reserved, this.sample, this.options.features);
+    const sampled = this.sample.splice(0);
+    for (const record of sampled) this.record(record);
+  }
+}
+
+interface ColumnLayout {
+  time: string;
+  device: string | undefined;
+  label: string | undefined;
+  reserved: Set<string>;
+}
+
+function columnLayout(path: string, columns: string[], options: CsvSeriesOptions): ColumnLayout {
+  const time = pickColumn(columns, options.timeColumn, TIME_COLUMNS, 'time', path);
+  const device = options.deviceColumn ?? DEVICE_COLUMNS.find((c) => columns.includes(c));
+  if (device !== undefined && !columns.includes(device)) {
+    throw new TrainerError(`${path} has no column "${device}" (columns: ${columns.join(', ')})`);
+  }
+  const label =
     options.requireLabel === false && options.labelColumn && !columns.includes(options.labelColumn)
       ? undefined
       : options.labelColumn;
-  if (labelColumn !== undefined && !columns.includes(labelColumn)) {
-    throw new TrainerError(`${path} has no label column "${labelColumn}" (columns: ${columns.join(', ')})`);
+  if (label !== undefined && !columns.includes(label)) {
+    throw new TrainerError(`${path} has no label column "${label}" (columns: ${columns.join(', ')})`);
   }
-  const reserved = new Set([timeColumn, deviceColumn, labelColumn].filter(Boolean));
-  const features = options.features ?? columns.filter((c) => !reserved.has(c) && isNumericColumn(rows, c));
+  const reserved = new Set([time, device, label].filter((c): c is string => c !== undefined));
+  return { time, device, label, reserved };
+}
+
+function featuresOf(
+  path: string,
+  columns: string[],
+  reserved: Set<string>,
+  sample: CsvRecord[],
+  wanted: string[] | undefined,
+): string[] {
+  const features =
+    wanted ?? columns.filter((c) => !reserved.has(c) && isNumericColumn(sample, c));
   const absent = features.filter((f) => !columns.includes(f));
   if (absent.length > 0) {
     throw new TrainerError(`${path} has no column(s) ${absent.join(', ')} (columns: ${columns.join(', ')})`);
   }
   if (features.length === 0) throw new TrainerError(`${path} has no numeric feature columns`);
-  const byDevice = new Map<string, { ts: number; values: Record<string, number>; label: number }[]>();
-  rows.forEach((row, i) => {
-    const line = i + 2; // 1-based, after the header
-    const ts = parseTimestamp(row[timeColumn] ?? '');
-    if (!Number.isFinite(ts)) throw new TrainerError(`${path}:${line}: "${row[timeColumn]}" in column ${timeColumn} is not epoch ms or ISO 8601`);
-    const values: Record<string, number> = {};
-    for (const f of features) {
-      const cell = row[f] ?? '';
-      if (cell === '') continue;
-      const value = Number(cell);
-      if (!Number.isFinite(value)) throw new TrainerError(`${path}:${line}: "${cell}" in column ${f} is not a number`);
-      values[f] = value;
-    }
-    const label = labelColumn === undefined ? 0 : Number(row[labelColumn]) > 0 ? 1 : 0;
-    const device = deviceColumn === undefined ? 'csv' : row[deviceColumn] || 'csv';
-    let list = byDevice.get(device);
-    if (list === undefined) byDevice.set(device, (list = []));
-    list.push({ ts, values, label });
-  });
-  const series = [...byDevice].map(([deviceId, list]) => {
-    list.sort((a, b) => a.ts - b.ts);
-    return {
-      deviceId,
-      readings: list.map(({ ts, values }) => ({ ts, values })),
-      labels: labelColumn === undefined ? null : Uint8Array.from(list.map((r) => r.label)),
-    };
-  });
-  return { features, series };
+  return features;
+}
+
+function rowOf(
+  path: string,
+  line: number,
+  record: Record<string, string>,
+  layout: ColumnLayout,
+  features: string[],
+): Row {
+  const ts = parseTimestamp(record[layout.time] ?? '');
+  if (!Number.isFinite(ts)) {
+    throw new TrainerError(`${path}:${line}: "${record[layout.time]}" in column ${layout.time} is not epoch ms or ISO 8601`);
+  }
+  const values: Record<string, number> = {};
+  for (const f of features) {
+    const cell = record[f] ?? '';
+    if (cell === '') continue;
+    const value = Number(cell);
+    if (!Number.isFinite(value)) throw new TrainerError(`${path}:${line}: "${cell}" in column ${f} is not a number`);
+    values[f] = value;
+  }
+  const label = layout.label === undefined ? 0 : Number(record[layout.label]) > 0 ? 1 : 0;
+  return { ts, values, label };
 }
 
 function pickColumn(columns: string[], wanted: string | undefined, defaults: string[], what: string, path: string): string {
@@ -98,7 +178,7 @@ function pickColumn(columns: string[], wanted: string | undefined, defaults: str
   return found;
 }
 
-function isNumericColumn(rows: Record<string, string>[], column: string): boolean {
-  const sample = rows.slice(0, 200).map((r) => r[column]).filter((v) => v !== undefined && v !== '');
+function isNumericColumn(rows: CsvRecord[], column: string): boolean {
+  const sample = rows.map((r) => r.record[column]).filter((v) => v !== undefined && v !== '');
   return sample.length > 0 && sample.every((v) => Number.isFinite(Number(v)));
 }

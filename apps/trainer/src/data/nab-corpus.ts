@@ -18,7 +18,7 @@ export interface NabFile {
  * A NAB-format corpus: `data/<group>/<file>.csv` (timestamp,value) and `labels/combined_windows.json`
  * ({"<group>/<file>.csv": [[start, end], ...]}). `only` keeps files whose path contains it.
  */
-export function loadNabCorpus(root: string, only?: string): NabFile[] {
+export async function loadNabCorpus(root: string, only?: string): Promise<NabFile[]> {
   const windowsFile = join(root, 'labels', 'combined_windows.json');
   const dataDir = join(root, 'data');
   if (!existsSync(windowsFile) || !existsSync(dataDir)) {
@@ -33,15 +33,19 @@ export function loadNabCorpus(root: string, only?: string): NabFile[] {
     for (const file of readdirSync(groupDir).filter((f) => f.endsWith('.csv')).sort()) {
       const name = relative(dataDir, join(groupDir, file));
       if (only !== undefined && !name.includes(only)) continue;
-      files.push(loadFile(join(groupDir, file), name, windows[name] ?? []));
+      files.push(await loadFile(join(groupDir, file), name, windows[name] ?? []));
     }
   }
   if (files.length === 0) throw new TrainerError(`no NAB series found under ${dataDir}`);
   return files;
 }
 
-function loadFile(path: string, name: string, limits: [string, string][]): NabFile {
-  const { rows } = readCsvRows(path, ',');
+async function loadFile(
+  path: string,
+  name: string,
+  limits: [string, string][],
+): Promise<NabFile> {
+  const { rows } = await readCsvRows(path, ',');
   const timestamps = rows.map((row) => parseTimestamp(row.timestamp ?? ''));
   const readings = rows.map((row, i) => ({ ts: timestamps[i], values: { value: Number(row.value) } }));
   const labels = new Uint8Array(rows.length);

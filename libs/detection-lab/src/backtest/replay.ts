@@ -1,5 +1,5 @@
 import { Anomaly, Reading } from '@iag/contracts';
-import { AnomalyDetector, DetectionPipeline } from '@iag/detection';
+import { AnomalyDetector, DetectionPipeline, ScoreSource } from '@iag/detection';
 
 /** One device of a labelled replay: its readings in ts order and, when labelled, 1 per anomalous one. */
 export interface ReplayDevice {
@@ -12,6 +12,8 @@ export interface ReplayDevice {
 export interface ReplayedDevice extends ReplayDevice {
   /** The combined score each reading got (0 while nothing scored it). */
   scores: Float64Array;
+  /** What scored each reading: a model as name/version, else the detector id (null: nothing). */
+  detectors: (string | null)[];
   /** 1 for each reading inside one of the device's episodes (started at or before it, not ended by it). */
   alarms: Uint8Array;
   /** The device's episodes as they stood at the end, oldest first. */
@@ -34,6 +36,7 @@ export async function replay(
   const pipeline = new DetectionPipeline(detector, episodes);
   const byId = new Map(devices.map((d, i) => [d.deviceId, i]));
   const scores = devices.map((d) => new Float64Array(d.readings.length));
+  const detectors = devices.map((d) => new Array<string | null>(d.readings.length).fill(null));
   const rowOf = devices.map((d) => new Map(d.readings.map((r, i) => [r.ts, i])));
   const anomalies = devices.map(() => new Map<string, Anomaly>());
   const queued = devices
@@ -45,7 +48,10 @@ export async function replay(
     const outcome = await pipeline.run(queued.slice(start, start + REPLAY_BATCH));
     outcome.windows.forEach(({ deviceId, reading }, i) => {
       const d = byId.get(deviceId)!;
-      scores[d][rowOf[d].get(reading.ts)!] = outcome.scores[i]?.score ?? 0;
+      const row = rowOf[d].get(reading.ts)!;
+      const result = outcome.scores[i];
+      scores[d][row] = result?.score ?? 0;
+      detectors[d][row] = result ? sourceName(result.source ?? detector) : null;
     });
     for (const { anomaly } of outcome.events)
       anomalies[byId.get(anomaly.deviceId)!].set(anomaly.id, anomaly);
@@ -55,10 +61,15 @@ export async function replay(
     return {
       ...device,
       scores: scores[d],
+      detectors: detectors[d],
       alarms: alarmsOf(device.readings, list),
       episodes: list,
     };
   });
+}
+
+function sourceName(source: Pick<ScoreSource, 'id' | 'version'>): string {
+  return source.version === null ? source.id : `${source.id}/${source.version}`;
 }
 
 /** Rows inside an episode as an operator reads it afterwards: from startedAt until endedAt (open: to the end). */

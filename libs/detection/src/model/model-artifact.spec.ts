@@ -40,6 +40,7 @@ describe('loadModelArtifact', () => {
     ['invalid/bad_json/1', /model\.json is not valid JSON/],
     ['invalid/missing_weights/1', /weights missing: group1-shard1of1\.bin/],
     ['invalid/wrong_shape/1', /input shape \[null,8\] does not match 3 features x window 4/],
+    ['invalid/graph_model/1', /graph model .*--output_format=tfjs_layers_model/],
   ])('refuses %s, naming the problem', async (dir, problem) => {
     const error = await refusal(dir);
     expect(error).toBeInstanceOf(DetectionException);

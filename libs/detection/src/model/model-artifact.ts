@@ -3,12 +3,24 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { DetectionException, DetectionExceptionCode } from '../detection.exception';
 import { loadSubspaceModel } from '../subspace/subspace-model';
+import { keras2Handler } from './keras3-topology';
 import { InputLayout, LoadedModel } from './loaded-model';
 import { ServedModel } from './served-model';
 import { ModelMetadata, parseModelMetadata } from './model-metadata';
 
 export const MODEL_FILE = 'model.json';
 export const METADATA_FILE = 'metadata.json';
+
+/**
+ * A graph model (a converted SavedModel or frozen graph) is refused: scoring needs the input and
+ * output shapes checked against the features and window, and per-feature errors, which a layers
+ * model states and a graph model leaves to its signature. Converting the Keras model as layers is
+ * one converter option away.
+ */
+export const GRAPH_MODEL_REFUSAL =
+  'model.json is a TF.js graph model (format "graph-model"), which is not served; convert the ' +
+  'Keras model (.keras or .h5) as a layers model: tensorflowjs_converter --input_format=keras ' +
+  '--output_format=tfjs_layers_model model.keras <dir>';
 
 interface WeightsGroup {
   paths: string[];
@@ -69,7 +81,9 @@ async function loadLayersModel(dir: string, metadata: ModelMetadata): Promise<Lo
   let model: tf.LayersModel;
   try {
     model = await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs, weightData }),
+      keras2Handler(
+        tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs, weightData }),
+      ),
     );
   } catch (error) {
     throw invalid(dir, `model.json does not load: ${(error as Error).message}`);
@@ -93,6 +107,7 @@ function parseModelJson(
     throw invalid(dir, `model.json is not valid JSON: ${(error as Error).message}`);
   }
   if (raw === null || typeof raw !== 'object') throw invalid(dir, 'model.json is not an object');
+  if (raw.format === 'graph-model') throw invalid(dir, GRAPH_MODEL_REFUSAL);
   if (raw.format !== undefined && raw.format !== 'layers-model') {
     throw invalid(
       dir,

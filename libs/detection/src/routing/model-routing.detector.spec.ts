@@ -48,7 +48,10 @@ describe(ModelRoutingDetector.name, () => {
 
   beforeEach(async () => {
     root = mkdtempSync(join(tmpdir(), 'iag-models-'));
-    cpSync(join(FIXTURES, 'valid'), join(root, 'models'), { recursive: true });
+    // One valid model: the Keras 3 fixtures read the same features and would compete for devices.
+    cpSync(join(FIXTURES, 'valid/keras_dense'), join(root, 'models/keras_dense'), {
+      recursive: true,
+    });
     cpSync(join(FIXTURES, 'invalid'), join(root, 'models'), { recursive: true });
     const config = GatewayConfig.fromEnv({
       MODELS_DIR: join(root, 'models'),
@@ -71,6 +74,7 @@ describe(ModelRoutingDetector.name, () => {
     const listed = await registry.list();
     expect(listed.map((m) => [m.name, m.version, m.active])).toEqual([
       ['bad_json', '1', false],
+      ['graph_model', '1', false],
       ['keras_dense', '1', true],
       ['missing_weights', '1', false],
       ['wrong_shape', '1', false],

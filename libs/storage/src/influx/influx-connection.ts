@@ -1,5 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { GatewayConfig } from '@iag/config';
+import { Logger } from '@nestjs/common';
 import { InfluxDB, IPoint, IPoolOptions } from 'influx';
 import { StorageException, StorageExceptionCode } from '../storage.exception';
 import { quoteIdent, retentionClause } from './influxql';
@@ -41,11 +40,25 @@ const NEVER_DISABLE_HOST: NonNullable<IPoolOptions['backoff']> = {
   },
 };
 
+/** What a connection needs to know: the database, and the retention ensureDatabase() sets. */
+export interface InfluxSettings {
+  database: string;
+  /** Only the gateway creates the database and sets its default retention policy. */
+  retention?: string;
+}
+
+/** Where tooling (the trainer) reads: a server, a database and who to read as. */
+export interface InfluxTarget {
+  url: string;
+  database: string;
+  credentials?: { username: string; password: string };
+}
+
 /**
  * Owns the InfluxDB client (internal to this lib: no InfluxDB type leaves it). The URL is
- * only known after StorageModule has started a managed influxd, hence `connect()`.
+ * only known after StorageModule has started a managed influxd, hence `connect()`. StorageModule
+ * provides it from the gateway config; tooling opens one with `open()`.
  */
-@Injectable()
 export class InfluxConnection {
   private readonly logger = new Logger(InfluxConnection.name);
   private client: InfluxDB | undefined;
@@ -54,10 +67,17 @@ export class InfluxConnection {
   private closed = false;
   private ensureTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly config: GatewayConfig) {}
+  constructor(private readonly settings: InfluxSettings) {}
+
+  /** A connection to `target`, for tooling that only reads (no database is created). */
+  static open(target: InfluxTarget): InfluxConnection {
+    const connection = new InfluxConnection({ database: target.database });
+    connection.connect(target.url, target.credentials);
+    return connection;
+  }
 
   get database(): string {
-    return this.config.influx.database;
+    return this.settings.database;
   }
 
   /** True once the database and its retention policy exist. */
@@ -97,12 +117,14 @@ export class InfluxConnection {
 
   /** Creates the database and sets the default retention policy (idempotent). */
   async ensureDatabase(): Promise<void> {
+    const retention = this.settings.retention;
+    if (retention === undefined) throw this.unavailable('this connection has no retention to set');
     await this.exec(`CREATE DATABASE ${quoteIdent(this.database)}`);
     const policies = await this.query(`SHOW RETENTION POLICIES ON ${quoteIdent(this.database)}`);
     const verb = policies.some((row) => row.name === 'autogen') ? 'ALTER' : 'CREATE';
     await this.exec(
       `${verb} RETENTION POLICY "autogen" ON ${quoteIdent(this.database)} ` +
-        `${retentionClause(this.config.influx.retention)} REPLICATION 1 DEFAULT`,
+        `${retentionClause(retention)} REPLICATION 1 DEFAULT`,
     );
     this.ready = true;
   }
