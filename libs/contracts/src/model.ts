@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageSchema } from './paging';
 import { isoTimeSchema, responseShape } from './rest-registry';
 
 /** Model names double as profile names (a model serves a profile); versions are directory names. */
@@ -39,3 +40,14 @@ export const modelViewSchema = responseShape(
   { id: 'Model' },
 );
 export type ModelView = z.output<typeof modelViewSchema>;
+
+export const modelPageSchema = responseShape(pageSchema(modelViewSchema), {
+  id: 'ModelPage',
+  description: 'Model versions by name, then version, ascending',
+});
+export type ModelPage = z.output<typeof modelPageSchema>;
+
+/** The order models page in: by name, then by version as a number (2 before 10). */
+export function modelPageKey(model: Pick<ModelView, 'name' | 'version'>): string {
+  return `${model.name} ${model.version.padStart(12, '0')}`;
+}

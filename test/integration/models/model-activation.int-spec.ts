@@ -100,7 +100,8 @@ describe('Model activation over REST while a device publishes', () => {
     const models = await gateway.http('/api/v1/models', { key: null });
     expect(models.status).toBe(401);
     const listed = await gateway.http('/api/v1/models');
-    expect(listed.body).toEqual([
+    expect(listed.body.nextCursor).toBeNull();
+    expect(listed.body.items).toEqual([
       expect.objectContaining({
         name: PROFILE,
         version: '1',
@@ -176,10 +177,22 @@ describe('Model activation over REST while a device publishes', () => {
     expect(missing.status).toBe(404);
     const listed = await gateway.http('/api/v1/models');
     expect(
-      listed.body
+      listed.body.items
         .filter((m: { active: boolean }) => m.active)
         .map((m: { version: string }) => m.version),
     ).toEqual(['2']);
+    // One version a page: the list pages as every list route does, by version.
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await gateway.http(`/api/v1/models?limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.body.items).toHaveLength(1);
+      paged.push(page.body.items[0].version);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    const versions = listed.body.items.map((m: { version: string }) => m.version);
+    expect(paged).toEqual(versions);
+    expect(versions.slice(0, 2)).toEqual(['1', '2']);
     await publish(5);
     expect(device.connected).toBe(true);
   });

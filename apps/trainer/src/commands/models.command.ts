@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { ModelView } from '@iag/contracts';
+import { ModelPage, ModelView, PAGE_LIMIT_MAX } from '@iag/contracts';
 import { listModelDirs, readModelMetadata, toModelView } from '@iag/detection';
 import { resolve } from 'node:path';
 import { TrainerError } from '../trainer-error';
@@ -31,7 +31,7 @@ export function listCommand(): Command {
     .action(
       async (options: GatewayOptions & { modelsDir: string; remote: boolean; json: boolean }) => {
         const models = options.remote
-          ? await callGateway<ModelView[]>(options, 'GET', '/api/v1/models')
+          ? await remoteModels(options)
           : await localModels(options.modelsDir);
         if (options.json) {
           process.stdout.write(`${JSON.stringify(models, null, 2)}\n`);
@@ -79,6 +79,20 @@ async function localModels(modelsDir: string): Promise<Omit<ModelView, 'active'>
     views.push(view);
   }
   return views;
+}
+
+/** Every version the gateway lists, page after page. */
+async function remoteModels(options: GatewayOptions): Promise<ModelView[]> {
+  const models: ModelView[] = [];
+  let cursor: string | null = null;
+  do {
+    const query = new URLSearchParams({ limit: String(PAGE_LIMIT_MAX) });
+    if (cursor) query.set('cursor', cursor);
+    const page: ModelPage = await callGateway(options, 'GET', `/api/v1/models?${query}`);
+    models.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return models;
 }
 
 async function callGateway<T>(options: GatewayOptions, method: string, path: string): Promise<T> {

@@ -1,10 +1,20 @@
-import { Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ModelView, modelViewSchema } from '@iag/contracts';
+import {
+  KeyPageQuery,
+  keyPageQuerySchema,
+  ModelView,
+  modelPageKey,
+  modelPageSchema,
+  modelViewSchema,
+  Page,
+  pageByKey,
+} from '@iag/contracts';
 import { ModelRegistry } from '@iag/detection';
 import { API_BASE, OPENAPI_BEARER } from '../api.constants';
 import { Roles } from '../auth/auth.decorators';
-import { ApiBodyErrors, ApiErrors, ApiZodResponse } from '../openapi/zod-openapi';
+import { ZodValidationPipe } from '../validation/zod-validation.pipe';
+import { ApiBodyErrors, ApiErrors, ApiZodQuery, ApiZodResponse } from '../openapi/zod-openapi';
 
 @ApiTags('models')
 @ApiBearerAuth(OPENAPI_BEARER)
@@ -18,11 +28,15 @@ export class ModelsController {
   @ApiOperation({
     operationId: 'listModels',
     summary:
-      'Every model version in the registry, and which ones score live traffic (not paged: the versions on disk under MODELS_DIR)',
+      'The model versions in the registry, and which ones score live traffic, one page at a time',
   })
-  @ApiZodResponse(HttpStatus.OK, modelViewSchema.array(), 'The model versions')
-  list(): Promise<ModelView[]> {
-    return this.registry.list();
+  @ApiZodQuery(keyPageQuerySchema)
+  @ApiZodResponse(HttpStatus.OK, modelPageSchema, 'One page of model versions')
+  @ApiErrors(HttpStatus.BAD_REQUEST)
+  async list(
+    @Query(new ZodValidationPipe(keyPageQuerySchema)) query: KeyPageQuery,
+  ): Promise<Page<ModelView>> {
+    return pageByKey(await this.registry.list(), modelPageKey, query);
   }
 
   @Post(':name/:version/activate')
