@@ -21,14 +21,19 @@ const MiB = 1024 * 1024;
 /** How long stored/scored counts may take to catch up after the last ack before the run counts a loss. */
 const VERIFY_TIMEOUT_MS = 120_000;
 
+/** Why the detector may leave an acknowledged reading unscored (stored all the same): each is a loss here. */
+const LOSS_REASONS = ['late', 'overload', 'error', 'forgotten'];
+
 /** What the detector did with the readings: scored, still learning, or not scored for a reason that is a loss. */
 function detectorCounts(samples) {
   const unscored = (reason) =>
     metricSum(samples, 'iag_readings_unscored_total', `reason="${reason}"`);
+  const lostBy = Object.fromEntries(LOSS_REASONS.map((reason) => [reason, unscored(reason)]));
   return {
     scored: metricSum(samples, 'iag_readings_scored_total'),
     learning: unscored('learning'),
-    lost: unscored('late') + unscored('overload') + unscored('error') + unscored('forgotten'),
+    lost: Object.values(lostBy).reduce((sum, n) => sum + n, 0),
+    lostBy,
   };
 }
 
@@ -103,7 +108,7 @@ export async function measureGateway({
     const afterLoad = await scrapeMetrics(gateway.httpUrl);
     const runtime = { ...runtimeStats(afterLoad), ...insideLatency(await warm, afterLoad) };
     profileWindow = [loadFromUs, monotonicUs()];
-    let counts = { stored: 0, scored: 0, learning: 0, lost: 0 };
+    let counts = { stored: 0, scored: 0, learning: 0, lost: 0, lostBy: {} };
     const verified = await pollUntil(
       async () => {
         counts = {
@@ -127,6 +132,8 @@ export async function measureGateway({
       scored: counts.scored,
       learning: counts.learning,
       lost: client.acked - Math.min(stored, scoredOrLearning),
+      // by the detector's reason, when some went unscored (stored all the same)
+      ...(counts.lost > 0 ? { unscoredBy: counts.lostBy } : {}),
       verified,
       verifySeconds: (verifiedAt - ackedAt) / 1000,
       verifiedPerSec: Math.min(stored, scoredOrLearning) / ((verifiedAt - meter.startedAt) / 1000),
